@@ -1,0 +1,4 @@
+package rcevents
+
+// BoothsService reads the booths of events.
+type BoothsService service

@@ -1,0 +1,4 @@
+package rcevents
+
+// EventsService reads, creates and duplicates events.
+type EventsService service

@@ -1,0 +1,4 @@
+package rcevents
+
+// ScheduleItemsService reads the schedule items of events.
+type ScheduleItemsService service

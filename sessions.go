@@ -1,0 +1,4 @@
+package rcevents
+
+// SessionsService reads the sessions of events.
+type SessionsService service

@@ -1,0 +1,4 @@
+package rcevents
+
+// StagesService reads the stages of events.
+type StagesService service

@@ -1,0 +1,4 @@
+package rcevents
+
+// DataSubscriptionsService creates data subscriptions: webhooks for an event's signals.
+type DataSubscriptionsService service

@@ -1,0 +1,4 @@
+package rcevents
+
+// TagsService reads the tags of booths and schedule items.
+type TagsService service

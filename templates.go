@@ -1,0 +1,4 @@
+package rcevents
+
+// TemplatesService creates events from an organization's templates.
+type TemplatesService service

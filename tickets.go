@@ -1,0 +1,4 @@
+package rcevents
+
+// TicketsService reads and creates the tickets of events.
+type TicketsService service
