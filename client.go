@@ -398,6 +398,7 @@ type call struct {
 	path   string // escaped, below the base URL, beginning with "/"
 	query  any    // options encoded with go-querystring, or nil
 	body   any    // encoded as JSON, or nil
+	accept string // the Accept header; "" for application/json
 	stream bool   // the time limit covers only the wait for the answer's headers
 }
 
@@ -462,7 +463,11 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 	if err != nil {
 		return false, 0, fmt.Errorf("rcevents: %s %s: %w", r.method, target, err)
 	}
-	req.Header.Set("Accept", "application/json")
+	accept := r.accept
+	if accept == "" {
+		accept = "application/json"
+	}
+	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
