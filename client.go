@@ -478,7 +478,7 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 	c.log(ctx, r.method, target, resp, err, time.Since(start), n)
 	if err != nil {
 		err = c.transportError(actx, r.method, target, err)
-		if n < c.retry.MaxAttempts && retryableError(ctx, r.method) {
+		if n < c.retry.MaxAttempts && retryableError(ctx, r.method, err) {
 			return true, c.retry.backoff(n), err
 		}
 		return false, 0, err

@@ -111,3 +111,10 @@ func compactJSON(t *testing.T, b []byte) string {
 	require.NoError(t, json.Compact(&buf, b))
 	return buf.String()
 }
+
+func mustParse(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u
+}

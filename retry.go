@@ -2,7 +2,9 @@ package rcevents
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -82,11 +84,26 @@ func retryableStatus(method string, status int) bool {
 	return false
 }
 
-// retryableError reports whether a transport error may be retried: never
+// retryableError reports whether a failed round trip may be retried: never
 // once the caller's context has ended, and only for idempotent methods. An
-// attempt that ran out of its own time limit counts as a transport error.
-func retryableError(ctx context.Context, method string) bool {
-	return ctx.Err() == nil && idempotent(method)
+// attempt that ran out of its own time limit counts as a transport error. A
+// failed token fetch is retried only when it may succeed next time: after a
+// transport error or an answer retryableStatus allows, not after a refusal
+// or an answer that is not a token.
+func retryableError(ctx context.Context, method string, err error) bool {
+	if ctx.Err() != nil || !idempotent(method) {
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return retryableStatus(http.MethodGet, apiErr.StatusCode)
+	}
+	var te *redactedError
+	if errors.As(err, &te) {
+		var ne net.Error
+		return errors.As(te.err, &ne)
+	}
+	return true
 }
 
 // parseRetryAfter reads a Retry-After header given as seconds or as an HTTP
