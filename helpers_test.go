@@ -1,8 +1,6 @@
 package rcevents
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -102,14 +100,6 @@ func assertNoBody(t *testing.T, r *http.Request) {
 	b, err := io.ReadAll(r.Body)
 	require.NoError(t, err)
 	assert.Empty(t, b, "body")
-}
-
-// compactJSON returns b without insignificant white space.
-func compactJSON(t *testing.T, b []byte) string {
-	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, json.Compact(&buf, b))
-	return buf.String()
 }
 
 func mustParse(t *testing.T, raw string) *url.URL {

@@ -99,6 +99,10 @@ var errNoProgress = errors.New("rcevents: pagination does not advance: the next 
 
 func (w *walker[T]) run(yield func(T, error) bool) {
 	var zero T
+	if err := w.base.validate(); err != nil {
+		yield(zero, err)
+		return
+	}
 	first, err := w.get(w.ctx, w.base.number())
 	if err != nil {
 		yield(zero, err)
