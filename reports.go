@@ -240,10 +240,13 @@ var ErrReportNotReady = errors.New("rcevents: report not ready")
 // Download writes the file of a ready report to w as it arrives, without
 // holding it in memory, and returns the number of bytes written. When the
 // API redirects to a storage service on another host, the bearer token is
-// not sent there. A failed answer is an *APIError; an error after the first
-// bytes leaves w with part of the file, and the call is not retried. The
-// client's time limit (WithTimeout) bounds only the wait for the answer;
-// bound the download itself with ctx.
+// not sent there.
+//
+// A failed answer is an *APIError; a 202 answer, for a report still being
+// generated, is ErrReportNotReady. An error after the first bytes leaves w
+// with part of the file, and the call is not retried. The client's time
+// limit (WithTimeout) bounds only the wait for the answer: bound the
+// download itself with ctx.
 //
 // API: GET /v1/reports/{reportId}/download
 func (s *ReportsService) Download(ctx context.Context, reportID string, w io.Writer) (int64, error) {

@@ -71,7 +71,11 @@ type DataSubscriptionConfiguration struct {
 }
 
 // DataSubscriptionCreateRequest is the body of DataSubscriptionsService.Create.
-// Every field is optional; zero fields are left out.
+// Every field is optional; zero fields are left out. A URL must be an
+// absolute http or https URL, and every signal one the API documents. A set
+// ExpiresAt must lie between the years 1970 and 9999: it is not compared
+// with the local clock, which may disagree with the API's, so that a time in
+// the past is for the API to refuse.
 type DataSubscriptionCreateRequest struct {
 	URL       string    // where signals are delivered: an absolute http or https URL
 	Type      string    // the delivery type
@@ -105,9 +109,8 @@ func (r DataSubscriptionCreateRequest) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w)
 }
 
-// validate checks r. ExpiresAt is not compared with the
-// clock, which may differ from the API's; only a time outside 1970..9999,
-// such as one left at a zero year by a failed parse, is refused.
+// validate checks r. The bounds on ExpiresAt catch a time left near the
+// zero year by a failed parse, or one past what RFC 3339 can write.
 func (r *DataSubscriptionCreateRequest) validate() error {
 	if r.URL != "" {
 		u, err := url.Parse(r.URL)
