@@ -196,7 +196,6 @@ func TestAllBreakStopsRequests(t *testing.T) {
 			before := len(ls.requested())
 			assert.LessOrEqual(t, before, 1+n, "at most the window was asked for")
 			// goleak in TestMain checks that no fetch goroutine is left.
-			assert.Equal(t, int64(0), ls.inFlight.Load())
 		})
 	}
 }
