@@ -1,0 +1,44 @@
+// Package rceventstest is an in-process fake of the whole RingCentral Events API, in the
+// spirit of net/http/httptest: NewServer starts it on a loopback port with deterministic,
+// seeded data, and tests point a client (Server.Client, or any HTTP client) at Server.URL.
+//
+// # What it serves
+//
+// The token endpoint POST /v1/auth/token (OAuth 2.0 client credentials, with Server.ClientID
+// and Server.ClientSecret sent as HTTP Basic or as form fields) and the 34 operations of
+// the API, with the reference's envelopes, status codes, pagination (page, perPage; 25 per
+// page by default, at most 100), filters (filter[field][op]=value) and errors. Every
+// operation but the token endpoint wants "Authorization: Bearer <token>", a token from the
+// token endpoint or Server.Token; tokens granted only the read scope get 403 on writes.
+//
+// Writes stick: created events, registrations, tickets, magic links and reports appear in
+// later reads, registration updates are kept, deleted magic links are gone. Server.Stats
+// counts them and Server.Requests logs every request, so a test can compare what the
+// server stored with what a client reported.
+//
+// # Data
+//
+// Server.Fixtures names the seeded resources. The main event (Fixtures.EventID) holds
+// WithRegistrations(n) registrations, 150 by default, generated on demand from the seed and
+// their index: a million of them cost no memory, and a page of them is built on the fly.
+//
+// # Faults
+//
+// Latency, 429 with Retry-After, 500, 502, 503, 504, connection resets, lost responses and
+// token revocation can be injected at a rate (SetFaultRate) or for the next requests
+// (FailNext), and changed while the server runs. They draw from a generator seeded by
+// WithSeed. By default they apply to API requests only, not to the token endpoint nor to
+// the storage origin (see SetFaultScope).
+//
+// # Reports
+//
+// A created report answers 202 to its first WithReportPolls GETs, then 200 with a url.
+// Its download is a CSV file, served directly or, with WithStorageRedirect, through a 302
+// to a pre-signed URL on a second, storage origin that refuses requests carrying an
+// Authorization header.
+//
+// # Where the fake is stricter than the API
+//
+// Attributes a request does not document are refused with 422 (the real API drops them),
+// so that a misspelled attribute fails a test instead of being ignored.
+package rceventstest

@@ -1,0 +1,245 @@
+package rceventstest
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// A Fault is a failure the server can inject instead of (or around) a normal answer.
+// The zero Fault is no fault.
+type Fault int
+
+const (
+	// FaultRateLimit answers 429 with a Retry-After header and a JSON:API error.
+	FaultRateLimit Fault = iota + 1
+	// FaultInternalError answers 500 with a JSON:API error.
+	FaultInternalError
+	// FaultBadGateway answers 502 with an HTML page, as a gateway in front of the API does.
+	FaultBadGateway
+	// FaultUnavailable answers 503 with an empty body and a Retry-After header.
+	FaultUnavailable
+	// FaultGatewayTimeout answers 504 with an HTML page.
+	FaultGatewayTimeout
+	// FaultReset closes the connection without answering, before the request is handled:
+	// nothing is stored. The client sees a connection reset or an unexpected EOF.
+	FaultReset
+	// FaultDropResponse handles the request (a write is stored) and then closes the
+	// connection without answering, as when a response is lost on the way back.
+	FaultDropResponse
+	// FaultRevokeTokens revokes every token issued so far (see Server.RevokeTokens) before
+	// the request is authenticated, so it is answered 401.
+	FaultRevokeTokens
+
+	faultCount = iota + 1 // number of Fault values, counting the zero one
+)
+
+var faultNames = [faultCount]string{"none", "rate limit (429)", "internal error (500)", "bad gateway (502)",
+	"unavailable (503)", "gateway timeout (504)", "connection reset", "dropped response", "token revocation"}
+
+// String names the fault.
+func (f Fault) String() string {
+	if f < 0 || int(f) >= faultCount {
+		return "Fault(" + strconv.Itoa(int(f)) + ")"
+	}
+	return faultNames[f]
+}
+
+// A Scope selects the requests latency and faults apply to; scopes combine with |.
+type Scope uint8
+
+const (
+	// ScopeAPI is every API request except the token endpoint. It is the default scope.
+	ScopeAPI Scope = 1 << iota
+	// ScopeToken is the token endpoint, POST /v1/auth/token.
+	ScopeToken
+	// ScopeStorage is the storage origin of WithStorageRedirect.
+	ScopeStorage
+)
+
+// faults decides, request by request, which fault to inject and how long to wait first.
+// All draws come from one seeded generator under a mutex: the same seed and the same order
+// of requests give the same faults.
+type faults struct {
+	mu         sync.Mutex
+	rng        *rand.Rand
+	rates      [faultCount]float64
+	queue      []Fault
+	latencyMin time.Duration
+	latencyMax time.Duration
+	retryAfter time.Duration
+	scope      Scope
+}
+
+func newFaults(c config) *faults {
+	f := &faults{
+		rng:        rand.New(rand.NewPCG(uint64(c.seed), 0xfa017)),
+		retryAfter: c.retryAfter,
+		scope:      c.scope,
+	}
+	f.setLatency(c.latencyMin, c.latencyMax)
+	for fault, rate := range c.rates {
+		f.setRate(fault, rate)
+	}
+	return f
+}
+
+// draw picks the fault and latency for one request in scope sc.
+func (f *faults) draw(sc Scope) (Fault, time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.scope&sc == 0 {
+		return 0, 0
+	}
+	var delay time.Duration
+	if f.latencyMax > 0 {
+		delay = f.latencyMin + time.Duration(f.rng.Int64N(int64(f.latencyMax-f.latencyMin)+1))
+	}
+	if len(f.queue) > 0 {
+		next := f.queue[0]
+		f.queue = f.queue[1:]
+		return next, delay
+	}
+	u := f.rng.Float64()
+	for fault := Fault(1); fault < faultCount; fault++ {
+		if u < f.rates[fault] {
+			return fault, delay
+		}
+		u -= f.rates[fault]
+	}
+	return 0, delay
+}
+
+func (f *faults) setRate(fault Fault, rate float64) {
+	if fault <= 0 || int(fault) >= faultCount {
+		panic(fmt.Sprintf("rceventstest: unknown fault %d", fault))
+	}
+	if !(rate >= 0 && rate <= 1) {
+		panic(fmt.Sprintf("rceventstest: fault rate %v of %v is not within [0, 1]", rate, fault))
+	}
+	f.rates[fault] = rate
+	sum := 0.0
+	for _, r := range f.rates {
+		sum += r
+	}
+	if sum > 1+1e-9 {
+		panic(fmt.Sprintf("rceventstest: fault rates add up to %v, more than 1", sum))
+	}
+}
+
+func (f *faults) setLatency(min, max time.Duration) {
+	if min < 0 || max < min {
+		panic(fmt.Sprintf("rceventstest: latency [%v, %v] is not a range of durations ≥ 0", min, max))
+	}
+	f.latencyMin, f.latencyMax = min, max
+}
+
+// SetLatency delays every request in the fault scope by a duration drawn uniformly from
+// [min, max]; SetLatency(0, 0) turns latency off. A delayed request stops waiting when its
+// client goes away or the server closes.
+func (s *Server) SetLatency(min, max time.Duration) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.setLatency(min, max)
+}
+
+// SetFaultRate makes a fraction rate (0 to 1) of the requests in the fault scope fail with
+// f; rate 0 turns f off. Rates of different faults add up and must not exceed 1. It panics
+// on an unknown fault or a rate out of range.
+func (s *Server) SetFaultRate(f Fault, rate float64) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.setRate(f, rate)
+}
+
+// FailNext makes the next n requests in the fault scope fail with f, before any rate
+// applies. Calls queue up: FailNext(2, FaultRateLimit) then FailNext(1, FaultReset) fails
+// the next three requests with 429, 429 and a reset.
+func (s *Server) FailNext(n int, f Fault) {
+	if f <= 0 || int(f) >= faultCount {
+		panic(fmt.Sprintf("rceventstest: unknown fault %d", f))
+	}
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	for i := 0; i < n; i++ {
+		s.faults.queue = append(s.faults.queue, f)
+	}
+}
+
+// ClearFaults turns latency and every fault rate off and forgets queued FailNext faults.
+// The scope and Retry-After are kept.
+func (s *Server) ClearFaults() {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.rates = [faultCount]float64{}
+	s.faults.queue = nil
+	s.faults.latencyMin, s.faults.latencyMax = 0, 0
+}
+
+// SetRetryAfter sets the Retry-After of injected 429 and 503 answers, sent in whole
+// seconds rounded up.
+func (s *Server) SetRetryAfter(d time.Duration) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.retryAfter = d
+}
+
+// SetFaultScope sets which requests latency and faults apply to. By default (ScopeAPI) the
+// token endpoint and the storage origin are spared.
+func (s *Server) SetFaultScope(sc Scope) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.scope = sc
+}
+
+func (f *faults) retryAfterHeader() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strconv.FormatInt(int64(math.Ceil(f.retryAfter.Seconds())), 10)
+}
+
+// respond answers an injected HTTP error. Faults that are not answers are handled by the caller.
+func (f *faults) respond(w http.ResponseWriter, fault Fault) {
+	switch fault {
+	case FaultRateLimit:
+		retry := f.retryAfterHeader()
+		w.Header().Set("Retry-After", retry)
+		writeErrors(w, http.StatusTooManyRequests, apiError{Code: "too_many_requests", Detail: "Rate limit exceeded. Retry in " + retry + " seconds."})
+	case FaultInternalError:
+		writeErrors(w, http.StatusInternalServerError, apiError{Code: "internal_server_error", Detail: "Something went wrong on our side."})
+	case FaultBadGateway:
+		writeGatewayPage(w, http.StatusBadGateway, "502 Bad Gateway")
+	case FaultUnavailable:
+		w.Header().Set("Retry-After", f.retryAfterHeader())
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	case FaultGatewayTimeout:
+		writeGatewayPage(w, http.StatusGatewayTimeout, "504 Gateway Time-out")
+	}
+}
+
+func writeGatewayPage(w http.ResponseWriter, status int, title string) {
+	page := "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title + "</h1></center>\r\n</body>\r\n</html>\r\n"
+	w.Header().Set("Content-Type", "text/html")
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(page))
+}
+
+// resetConnection closes the client's connection without an answer; on TCP it sends a
+// reset (SO_LINGER 0) rather than a clean close.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // cannot hijack (HTTP/2): abort the stream instead
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}

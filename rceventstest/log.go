@@ -1,0 +1,106 @@
+package rceventstest
+
+import (
+	"net/http"
+	"sync"
+)
+
+// Request is one entry of the request log: a request the server (or its storage origin)
+// received, and how it was answered.
+type Request struct {
+	Method   string
+	Path     string
+	RawQuery string
+	// Status is the status answered; 0 when the connection was closed without an answer
+	// (FaultReset, FaultDropResponse) or the client went away during injected latency.
+	Status int
+	// AuthHeader reports whether the request carried an Authorization header (a bearer
+	// token, or Basic credentials on the token endpoint).
+	AuthHeader bool
+	// Fault is the fault injected into the request, if any.
+	Fault Fault
+	// Storage reports whether the storage origin (WithStorageRedirect) received it.
+	Storage bool
+}
+
+// requestLog keeps the log in arrival order of the answers.
+type requestLog struct {
+	mu      sync.Mutex
+	entries []Request
+	limit   int
+}
+
+func (l *requestLog) add(r Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.limit > 0 && len(l.entries) >= 2*l.limit {
+		// Trim only when twice the limit is reached, so logging stays O(1) amortized.
+		l.entries = append(l.entries[:0], l.entries[len(l.entries)-l.limit:]...)
+	}
+	l.entries = append(l.entries, r)
+}
+
+// Requests returns a copy of the request log, oldest first. A request is logged when its
+// answer is complete, so concurrent requests appear in the order they finished.
+func (s *Server) Requests() []Request {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	entries := s.log.entries
+	if s.log.limit > 0 && len(entries) > s.log.limit {
+		entries = entries[len(entries)-s.log.limit:]
+	}
+	return append([]Request(nil), entries...)
+}
+
+// ResetLog empties the request log.
+func (s *Server) ResetLog() {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	s.log.entries = nil
+}
+
+// Stats counts what the server stored through the API since it started, so a test can
+// compare what a client reported with what actually happened, faults included.
+type Stats struct {
+	EventsCreated            int // by POST .../events, POST /v1/templates/{id}/event and duplications
+	RegistrationsCreated     int
+	RegistrationsUpdated     int
+	TicketsCreated           int
+	MagicLinksCreated        int // including the deprecated POST /v1/magic_link
+	MagicLinksDeleted        int
+	ReportsCreated           int
+	DataSubscriptionsCreated int
+	TokensIssued             int // by the token endpoint
+}
+
+// Stats returns the counts of stored writes.
+func (s *Server) Stats() Stats {
+	s.store.mu.RLock()
+	st := s.store.stats
+	s.store.mu.RUnlock()
+	st.TokensIssued = s.tokens.issuedCount()
+	return st
+}
+
+// recorder remembers the status a handler answered.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the underlying writer (for Flush and Hijack).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

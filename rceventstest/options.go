@@ -1,0 +1,144 @@
+package rceventstest
+
+import (
+	"fmt"
+	"time"
+)
+
+// An Option configures a Server made by NewServer.
+type Option func(*config)
+
+type config struct {
+	seed           int64
+	registrations  int
+	defaultPerPage int
+	maxPerPage     int
+	reportPolls    int
+	storage        bool
+	tokenTTL       time.Duration
+	clientID       string
+	clientSecret   string
+	clock          func() time.Time
+	addr           string
+	logLimit       int
+
+	latencyMin, latencyMax time.Duration
+	rates                  map[Fault]float64
+	retryAfter             time.Duration
+	scope                  Scope
+}
+
+func defaultConfig() config {
+	return config{
+		seed:           1,
+		registrations:  150,
+		defaultPerPage: 25,
+		maxPerPage:     100,
+		reportPolls:    2,
+		tokenTTL:       time.Hour,
+		clock:          time.Now,
+		rates:          map[Fault]float64{},
+		retryAfter:     time.Second,
+		scope:          ScopeAPI,
+	}
+}
+
+// WithSeed sets the seed of the generated data and of the fault draws (default 1). The same
+// seed gives the same IDs, the same data and, for the same sequence of requests, the same faults.
+func WithSeed(seed int64) Option {
+	return func(c *config) { c.seed = seed }
+}
+
+// WithRegistrations sets how many registrations the main event (Fixtures.EventID) holds
+// (default 150). They are generated on demand from the seed and their index, never stored,
+// so millions cost no memory; registrations created through the API come after them.
+func WithRegistrations(n int) Option {
+	if n < 0 || n >= 1<<32 {
+		panic(fmt.Sprintf("rceventstest: WithRegistrations(%d): want 0 ≤ n < 2^32", n))
+	}
+	return func(c *config) { c.registrations = n }
+}
+
+// WithDefaultPerPage sets the page size of lists when perPage is not sent (default 25).
+func WithDefaultPerPage(n int) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("rceventstest: WithDefaultPerPage(%d): want n ≥ 1", n))
+	}
+	return func(c *config) { c.defaultPerPage = n }
+}
+
+// WithMaxPerPage sets the largest page size (default 100); a larger perPage is lowered to it.
+func WithMaxPerPage(n int) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("rceventstest: WithMaxPerPage(%d): want n ≥ 1", n))
+	}
+	return func(c *config) { c.maxPerPage = n }
+}
+
+// WithReportPolls sets how many GET /v1/reports/{id} of a newly created report answer 202
+// (in_progress_report) before it is ready and answers 200 (default 2; 0: ready at once).
+func WithReportPolls(n int) Option {
+	if n < 0 {
+		panic(fmt.Sprintf("rceventstest: WithReportPolls(%d): want n ≥ 0", n))
+	}
+	return func(c *config) { c.reportPolls = n }
+}
+
+// WithStorageRedirect starts a second, storage origin (Server.StorageURL). Report downloads
+// then answer 302 with a pre-signed URL on it, and a report's url attribute is such a URL.
+// Like real pre-signed storage, it answers 403 to any request carrying an Authorization
+// header, and to expired or tampered URLs; the request log records what it was sent.
+func WithStorageRedirect() Option {
+	return func(c *config) { c.storage = true }
+}
+
+// WithTokenTTL sets the lifetime of access tokens from the token endpoint (default 1h).
+func WithTokenTTL(d time.Duration) Option {
+	return func(c *config) { c.tokenTTL = d }
+}
+
+// WithCredentials sets the client ID and secret the token endpoint accepts instead of the
+// ones derived from the seed.
+func WithCredentials(clientID, clientSecret string) Option {
+	return func(c *config) { c.clientID, c.clientSecret = clientID, clientSecret }
+}
+
+// WithClock sets the clock used for token expiry, pre-signed URL expiry and the timestamps
+// of writes (default time.Now). Seeded data does not depend on it.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.clock = now }
+}
+
+// WithAddr makes the server listen on addr (for example "127.0.0.1:8080") instead of a
+// free loopback port.
+func WithAddr(addr string) Option {
+	return func(c *config) { c.addr = addr }
+}
+
+// WithLogLimit keeps only the last n requests in the request log (default 0: all of them).
+func WithLogLimit(n int) Option {
+	return func(c *config) { c.logLimit = n }
+}
+
+// WithLatency delays every request in the fault scope by a duration drawn uniformly from
+// [min, max]. See Server.SetLatency.
+func WithLatency(min, max time.Duration) Option {
+	return func(c *config) { c.latencyMin, c.latencyMax = min, max }
+}
+
+// WithFaultRate makes a fraction rate (0 to 1) of the requests in the fault scope fail with
+// f. See Server.SetFaultRate.
+func WithFaultRate(f Fault, rate float64) Option {
+	return func(c *config) { c.rates[f] = rate }
+}
+
+// WithRetryAfter sets the Retry-After of injected 429 and 503 answers (default 1s; it is
+// sent in whole seconds, rounded up).
+func WithRetryAfter(d time.Duration) Option {
+	return func(c *config) { c.retryAfter = d }
+}
+
+// WithFaultScope sets which requests latency and faults apply to (default ScopeAPI).
+func WithFaultScope(s Scope) Option {
+	return func(c *config) { c.scope = s }
+}

@@ -1,0 +1,385 @@
+package rceventstest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var registrationFilters = []filterField{
+	{"email", stringField},
+	{"createdAt", dateTimeField},
+	{"updatedAt", dateTimeField},
+	{"userUpdatedAt", dateTimeField},
+	{"refunded", booleanField},
+}
+
+var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
+// listRegistrations answers GET /v1/events/{eventId}/registrations. Without filters only
+// the page is built; with filters every registration is matched field by field (a generated
+// one is never built whole unless it lands on the page).
+func (s *Server) listRegistrations(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("eventId")
+	p, ok := s.parsePage(w, r)
+	if !ok {
+		return
+	}
+	conds, ok := parseFilters(w, r, registrationFilters)
+	if !ok {
+		return
+	}
+	var items []registration
+	total := 0
+	s.store.mu.RLock()
+	rs, found := s.store.registrations[id]
+	if found && len(conds) == 0 {
+		total = rs.count()
+		lo, hi := p.window(total)
+		for i := lo; i < hi; i++ {
+			items = append(items, rs.at(i))
+		}
+	} else if found {
+		skip := p.offset()
+		for i, n := 0, rs.count(); i < n; i++ {
+			if !matches(conds, regRef{rs, i}) {
+				continue
+			}
+			if total >= skip && len(items) < p.size {
+				items = append(items, rs.at(i))
+			}
+			total++
+		}
+	}
+	s.store.mu.RUnlock()
+	if !found {
+		writeNotFound(w, "event", id)
+		return
+	}
+	writeList(w, r, p, total, "registration", items)
+}
+
+// getRegistration answers GET /v1/registrations/{registrationId}.
+func (s *Server) getRegistration(w http.ResponseWriter, r *http.Request) {
+	serveOne(s, w, "registration", "registration", r.PathValue("registrationId"), s.store.registrationValue)
+}
+
+func (st *store) registrationValue(id string) (registration, bool) {
+	rs, i, ok := st.registration(id)
+	if !ok {
+		return registration{}, false
+	}
+	return rs.at(i), true
+}
+
+// answerInput is one element of the answers attribute: {questionId, answer}, where answer
+// is a string, or an array of strings for a multiple-choice question.
+type answerInput struct {
+	QuestionID string          `json:"questionId"`
+	Answer     json.RawMessage `json:"answer"`
+}
+
+// createRegistration answers POST /v1/events/{eventId}/registrations with 201 and the new
+// registration, listed after the existing ones. email, firstName and lastName are required;
+// ticketId defaults to the event's first ticket; answers must answer the ticket's bank
+// questions with one of their options where they have options.
+func (s *Server) createRegistration(w http.ResponseWriter, r *http.Request) {
+	eventID := r.PathValue("eventId")
+	if !s.exists(&s.store.events, eventID) {
+		writeNotFound(w, "event", eventID)
+		return
+	}
+	a, ok := readBody(w, r, "registration")
+	if !ok {
+		return
+	}
+	a.only("answers", "email", "externalBarcode", "firstName", "lastName", "metadata", "ticketId")
+	email := a.str("email", true)
+	if email != "" && !emailPattern.MatchString(email) {
+		a.failAttr("email", "invalid", fmt.Sprintf("email %q is not an e-mail address", email))
+	}
+	first, last := a.str("firstName", true), a.str("lastName", true)
+	ticketID, _ := a.optStr("ticketId")
+	barcode, _ := a.optStr("externalBarcode")
+	metadata, _ := a.stringMap("metadata")
+	var answers []answerInput
+	a.decode("answers", "an array of {questionId, answer}", &answers)
+	if len(a.errs) > 0 {
+		a.ok(w)
+		return
+	}
+
+	s.store.mu.Lock()
+	ev, _ := s.store.events.value(eventID)
+	if ticketID == "" {
+		if ids := s.store.tickets.children[eventID]; len(ids) > 0 {
+			ticketID = ids[0]
+		} else {
+			a.failAttr("ticketId", "blank", "ticketId can't be blank: the event has no ticket to register on")
+		}
+	}
+	qs := s.store.ticketQuestions(a, eventID, ticketID)
+	fields := applyAnswers(nil, answers, qs, a)
+	if len(a.errs) > 0 {
+		s.store.mu.Unlock()
+		a.ok(w)
+		return
+	}
+	now := s.now()
+	rs := s.store.registrations[eventID]
+	reg := &registration{
+		CreatedAt:           at(now),
+		Email:               email,
+		FirstName:           first,
+		LastName:            last,
+		Metadata:            nonNil(metadata),
+		QuestionBankEnabled: len(qs) > 0,
+		RegisteredThrough:   "api",
+		TicketID:            ticketID,
+		Timezone:            ev.Timezone,
+		UpdatedAt:           at(now),
+		UserID:              s.store.ids.encode(kindUser, rs.eventNo<<32|uint64(rs.count())),
+		userUpdatedAt:       now,
+	}
+	if len(qs) > 0 {
+		reg.CustomRegistrationFields = fields
+	}
+	rs.add(reg)
+	reg.QRCodeData = ptr("RCE1-" + strings.ToUpper(reg.ID))
+	if barcode != "" {
+		reg.QRCodeData = ptr(barcode)
+	}
+	reg.QRCodeImageURL = ptr("https://qr.events.ringcentral.com/v1/" + reg.ID + ".png")
+	s.store.claim(ticketID, 1)
+	s.store.stats.RegistrationsCreated++
+	created := *reg
+	s.store.mu.Unlock()
+	writeOne(w, http.StatusCreated, "registration", created)
+}
+
+// updateRegistration answers PATCH /v1/registrations/{registrationId} with the updated
+// registration. Every attribute is optional and replaces the stored one, except answers,
+// which replace only the answers to the questions they name. externalBarcode becomes the
+// qrCodeData. The update is the organizer's: userUpdatedAt does not move.
+func (s *Server) updateRegistration(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("registrationId")
+	s.store.mu.RLock()
+	_, _, found := s.store.registration(id)
+	s.store.mu.RUnlock()
+	if !found {
+		writeNotFound(w, "registration", id)
+		return
+	}
+	a, ok := readBody(w, r, "registration")
+	if !ok {
+		return
+	}
+	a.only("answers", "externalBarcode", "firstName", "headline", "lastName", "metadata", "ticketId")
+	first, hasFirst := a.optStr("firstName")
+	last, hasLast := a.optStr("lastName")
+	if hasFirst && strings.TrimSpace(first) == "" {
+		a.failAttr("firstName", "blank", "firstName can't be blank")
+	}
+	if hasLast && strings.TrimSpace(last) == "" {
+		a.failAttr("lastName", "blank", "lastName can't be blank")
+	}
+	headline, hasHeadline := a.optStr("headline")
+	barcode, hasBarcode := a.optStr("externalBarcode")
+	metadata, hasMetadata := a.stringMap("metadata")
+	ticketID, hasTicket := a.optStr("ticketId")
+	var answers []answerInput
+	a.decode("answers", "an array of {questionId, answer}", &answers)
+	if len(a.errs) > 0 {
+		a.ok(w)
+		return
+	}
+
+	s.store.mu.Lock()
+	rs, i, _ := s.store.registration(id)
+	reg := rs.at(i)
+	eventID := s.store.eventsByNo[rs.eventNo]
+	if !hasTicket || ticketID == reg.TicketID {
+		ticketID = reg.TicketID
+	}
+	qs := s.store.ticketQuestions(a, eventID, ticketID)
+	reg.CustomRegistrationFields = applyAnswers(reg.CustomRegistrationFields, answers, qs, a)
+	if len(a.errs) > 0 {
+		s.store.mu.Unlock()
+		a.ok(w)
+		return
+	}
+	if ticketID != reg.TicketID {
+		s.store.claim(reg.TicketID, -1)
+		s.store.claim(ticketID, 1)
+		reg.TicketID = ticketID
+		reg.QuestionBankEnabled = len(qs) > 0
+	}
+	if hasFirst {
+		reg.FirstName = first
+	}
+	if hasLast {
+		reg.LastName = last
+	}
+	if hasHeadline {
+		reg.Headline = nil
+		if headline != "" {
+			reg.Headline = ptr(headline)
+		}
+	}
+	if hasBarcode {
+		reg.QRCodeData = ptr(barcode)
+	}
+	if hasMetadata {
+		reg.Metadata = nonNil(metadata)
+	}
+	reg.UpdatedAt = at(s.now())
+	rs.replace(i, &reg)
+	s.store.stats.RegistrationsUpdated++
+	s.store.mu.Unlock()
+	writeOne(w, http.StatusOK, "registration", reg)
+}
+
+// ticketQuestions returns the bank questions of a ticket, recording a 422 on ticketId when
+// the ticket is not one of the event's. The caller holds a lock.
+func (st *store) ticketQuestions(a *attrs, eventID, ticketID string) []bankQuestion {
+	if ticketID == "" {
+		return nil
+	}
+	if st.tickets.parentOf(ticketID) != eventID {
+		a.failAttr("ticketId", "invalid", fmt.Sprintf("ticket %q is not a ticket of event %q", ticketID, eventID))
+		return nil
+	}
+	return st.questions.pick(st.ticketQs[ticketID])
+}
+
+// claim moves n registrations onto a ticket (n < 0: off it). The caller holds the write lock.
+func (st *store) claim(ticketID string, n int) {
+	t, ok := st.tickets.get(ticketID)
+	if !ok {
+		return
+	}
+	c := *t
+	c.Claimed = max(0, c.Claimed+n)
+	c.Remaining = max(0, c.Count-c.Claimed)
+	st.tickets.put(st.tickets.parentOf(ticketID), ticketID, &c)
+}
+
+// applyAnswers returns fields with answers applied: an answer replaces the field of its
+// question or is appended, and an answer to a child question of a conditional question
+// goes into that question's childQuestions. fields itself is not modified. Problems are
+// recorded on a.
+func applyAnswers(fields []customField, answers []answerInput, qs []bankQuestion, a *attrs) []customField {
+	if len(answers) == 0 {
+		return fields
+	}
+	out := slices.Clone(fields)
+	for k, in := range answers {
+		pointer := a.base + "/answers/" + strconv.Itoa(k)
+		parent, child := findQuestion(qs, in.QuestionID)
+		if parent < 0 {
+			a.fail(pointer+"/questionId", "invalid", fmt.Sprintf("questionId %q is not a bank question of the ticket", in.QuestionID))
+			continue
+		}
+		q := qs[parent]
+		fieldType, options := q.FieldType, q.Options
+		if child >= 0 {
+			fieldType, options = q.ChildQuestions[child].FieldType, q.ChildQuestions[child].Options
+		}
+		value, detail := answerValue(in.Answer, fieldType, options)
+		if detail != "" {
+			a.fail(pointer+"/answer", "invalid", detail)
+			continue
+		}
+		f := slices.IndexFunc(out, func(f customField) bool { return f.ID == q.ID })
+		if child < 0 {
+			nf := customField{ID: q.ID, Name: q.Name, Value: value, Type: q.FieldType}
+			if f >= 0 {
+				nf.ChildQuestions = out[f].ChildQuestions
+				out[f] = nf
+			} else {
+				out = append(out, nf)
+			}
+			continue
+		}
+		if f < 0 {
+			a.fail(pointer+"/questionId", "invalid", fmt.Sprintf("question %q is a child question: answer %q first", in.QuestionID, q.ID))
+			continue
+		}
+		cq := q.ChildQuestions[child]
+		cf := childField{ID: strconv.Itoa(cq.ID), Name: cq.Name, Value: value, Type: cq.FieldType}
+		kids := slices.Clone(out[f].ChildQuestions)
+		if c := slices.IndexFunc(kids, func(c childField) bool { return c.ID == cf.ID }); c >= 0 {
+			kids[c] = cf
+		} else {
+			kids = append(kids, cf)
+		}
+		out[f].ChildQuestions = kids
+	}
+	return out
+}
+
+// findQuestion finds a question by ID among qs and their child questions (whose IDs are
+// integers, sent as strings): it returns the index of the question and of the child (-1
+// for the question itself), or -1, -1.
+func findQuestion(qs []bankQuestion, id string) (int, int) {
+	for p, q := range qs {
+		if q.ID == id {
+			return p, -1
+		}
+		for c, cq := range q.ChildQuestions {
+			if strconv.Itoa(cq.ID) == id {
+				return p, c
+			}
+		}
+	}
+	return -1, -1
+}
+
+// answerValue validates an answer against its question: options, when there are any, must
+// be named exactly; a multiSelect answer is an array (or a comma-separated string); a date
+// is YYYY-MM-DD. It returns the value to store or what is wrong.
+func answerValue(raw json.RawMessage, fieldType string, options []bankOption) (any, string) {
+	var list []string
+	var one string
+	if err := json.Unmarshal(raw, &one); err != nil {
+		if fieldType != "multiSelect" || json.Unmarshal(raw, &list) != nil {
+			return nil, "answer must be a string (an array of strings for a multiSelect question)"
+		}
+	} else if fieldType == "multiSelect" {
+		list = strings.Split(one, ",")
+	}
+	valid := func(v string) bool {
+		return options == nil || slices.ContainsFunc(options, func(o bankOption) bool { return o.Name == v })
+	}
+	if fieldType == "multiSelect" {
+		for i, v := range list {
+			list[i] = strings.TrimSpace(v)
+			if !valid(list[i]) {
+				return nil, fmt.Sprintf("%q is not an option of the question", list[i])
+			}
+		}
+		return list, ""
+	}
+	if fieldType == "date" {
+		if _, err := time.Parse(time.DateOnly, one); err != nil {
+			return nil, fmt.Sprintf("%q is not a date (YYYY-MM-DD)", one)
+		}
+	}
+	if !valid(one) {
+		return nil, fmt.Sprintf("%q is not an option of the question", one)
+	}
+	return one, ""
+}
+
+// nonNil returns m, or an empty map for nil: the API sends {} rather than null.
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
