@@ -1,0 +1,96 @@
+// Package exampleenv connects the example programs to the Events API: the
+// real one when credentials are set in the environment, and otherwise a fake
+// of it started in-process, so that every example runs on a machine with no
+// account and no network.
+package exampleenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rcevents/rcevents-go"
+	"github.com/rcevents/rcevents-go/rceventstest"
+)
+
+// Env is what an example talks to.
+type Env struct {
+	Client *rcevents.Client
+	// Fake is the in-process fake API, or nil when Client talks to the real
+	// one.
+	Fake *rceventstest.Server
+}
+
+// Live reports whether the example talks to the real API.
+func (e *Env) Live() bool { return e.Fake == nil }
+
+// Close stops the fake, if one was started.
+func (e *Env) Close() {
+	if e.Fake != nil {
+		e.Fake.Close()
+	}
+}
+
+// hasCredentials reports whether the environment holds credentials for the
+// real API.
+func hasCredentials() bool {
+	for _, k := range []string{"RCEVENTS_CLIENT_ID", "RCEVENTS_CLIENT_SECRET", "RCEVENTS_TOKEN"} {
+		if os.Getenv(k) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Connect returns a client for the real API when RCEVENTS_CLIENT_ID and
+// RCEVENTS_CLIENT_SECRET (or RCEVENTS_TOKEN) are set, and otherwise starts
+// the fake with fakeOpts. It says which in one line on w. opts apply to the
+// client either way.
+func Connect(w io.Writer, app string, fakeOpts []rceventstest.Option, opts ...rcevents.Option) (*Env, error) {
+	opts = append([]rcevents.Option{rcevents.WithUserAgent(app)}, opts...)
+	if hasCredentials() {
+		c, err := rcevents.NewClientFromEnv(opts...)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(w, "Using the Events API (%v).\n", c)
+		return &Env{Client: c}, nil
+	}
+	srv := rceventstest.NewServer(fakeOpts...)
+	c, err := rcevents.NewClient(append([]rcevents.Option{
+		rcevents.WithBaseURL(srv.URL),
+		rcevents.WithClientCredentials(srv.ClientID, srv.ClientSecret),
+	}, opts...)...)
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	fmt.Fprintf(w, "No RCEVENTS_CLIENT_ID/RCEVENTS_CLIENT_SECRET or RCEVENTS_TOKEN set: using the built-in fake API at %s.\n", srv.URL)
+	return &Env{Client: c, Fake: srv}, nil
+}
+
+// Event returns the event an example works on: id when it is not empty, the
+// fake's main event, or else the first event of the first organization.
+func (e *Env) Event(ctx context.Context, id string) (*rcevents.Event, error) {
+	if id == "" && e.Fake != nil {
+		id = e.Fake.Fixtures.EventID
+	}
+	if id != "" {
+		return e.Client.Events.Get(ctx, id)
+	}
+	for org, err := range e.Client.Organizations.All(ctx, nil) {
+		if err != nil {
+			return nil, err
+		}
+		page, err := e.Client.Events.List(ctx, org.ID, &rcevents.ListOptions{PerPage: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(page.Items) > 0 {
+			return &page.Items[0], nil
+		}
+	}
+	return nil, errors.New("no organization has an event: pass one with -event")
+}

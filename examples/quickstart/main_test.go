@@ -1,0 +1,34 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestQuickstartAgainstTheFake(t *testing.T) {
+	for _, k := range []string{"RCEVENTS_CLIENT_ID", "RCEVENTS_CLIENT_SECRET", "RCEVENTS_TOKEN", "RCEVENTS_BASE_URL"} {
+		t.Setenv(k, "")
+	}
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), &stdout, &stderr, false))
+
+	assert.Contains(t, stderr.String(), "using the built-in fake API at http://127.0.0.1:")
+	out := stdout.String()
+	for _, want := range []string{
+		"API health: ok", "Organizations:", "Event: ", "First registrations that were not refunded:",
+		"Tickets (", "Magic link for quickstart+", "Deleted it again.", "Report ", "Downloaded ",
+	} {
+		assert.Contains(t, out, want)
+	}
+	assert.NotContains(t, out, "string", "placeholder values from the reference")
+	t.Log("\n" + out)
+}
