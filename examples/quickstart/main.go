@@ -38,7 +38,7 @@ func main() {
 }
 
 func run(ctx context.Context, stdout, stderr io.Writer, write bool) error {
-	env, err := exampleenv.Connect(stderr, "rcevents-quickstart/"+rcevents.Version, []rceventstest.Option{rceventstest.WithReportPolls(1)})
+	env, err := exampleenv.Connect(stderr, "rcevents-quickstart/"+rcevents.Version, exampleenv.Fake{Options: []rceventstest.Option{rceventstest.WithReportPolls(1)}})
 	if err != nil {
 		return err
 	}

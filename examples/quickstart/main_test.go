@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/rcevents/rcevents-go/examples/internal/exampletest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -15,9 +16,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestQuickstartAgainstTheFake(t *testing.T) {
-	for _, k := range []string{"RCEVENTS_CLIENT_ID", "RCEVENTS_CLIENT_SECRET", "RCEVENTS_TOKEN", "RCEVENTS_BASE_URL"} {
-		t.Setenv(k, "")
-	}
+	exampletest.NoCredentials(t)
 	var stdout, stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), &stdout, &stderr, false))
 

@@ -21,14 +21,26 @@ type Env struct {
 	// Fake is the in-process fake API, or nil when Client talks to the real
 	// one.
 	Fake *rceventstest.Server
+
+	ownFake bool // Close stops Fake: Connect started it
+}
+
+// Fake says which fake API Connect uses when there are no credentials.
+type Fake struct {
+	// Server is a running fake to use whatever the environment holds; Connect
+	// leaves it running. Tests set it to run an example against a fake they
+	// configured, and to look at what the example did there.
+	Server *rceventstest.Server
+	// Options configure the fake that Connect starts when Server is nil.
+	Options []rceventstest.Option
 }
 
 // Live reports whether the example talks to the real API.
 func (e *Env) Live() bool { return e.Fake == nil }
 
-// Close stops the fake, if one was started.
+// Close stops the fake, if Connect started one.
 func (e *Env) Close() {
-	if e.Fake != nil {
+	if e.ownFake {
 		e.Fake.Close()
 	}
 }
@@ -45,12 +57,12 @@ func hasCredentials() bool {
 }
 
 // Connect returns a client for the real API when RCEVENTS_CLIENT_ID and
-// RCEVENTS_CLIENT_SECRET (or RCEVENTS_TOKEN) are set, and otherwise starts
-// the fake with fakeOpts. It says which in one line on w. opts apply to the
-// client either way.
-func Connect(w io.Writer, app string, fakeOpts []rceventstest.Option, opts ...rcevents.Option) (*Env, error) {
+// RCEVENTS_CLIENT_SECRET (or RCEVENTS_TOKEN) are set, and otherwise for the
+// fake: fake.Server, or one it starts with fake.Options. It says which in one
+// line on w. opts apply to the client either way.
+func Connect(w io.Writer, app string, fake Fake, opts ...rcevents.Option) (*Env, error) {
 	opts = append([]rcevents.Option{rcevents.WithUserAgent(app)}, opts...)
-	if hasCredentials() {
+	if fake.Server == nil && hasCredentials() {
 		c, err := rcevents.NewClientFromEnv(opts...)
 		if err != nil {
 			return nil, err
@@ -58,17 +70,21 @@ func Connect(w io.Writer, app string, fakeOpts []rceventstest.Option, opts ...rc
 		fmt.Fprintf(w, "Using the Events API (%v).\n", c)
 		return &Env{Client: c}, nil
 	}
-	srv := rceventstest.NewServer(fakeOpts...)
+	env := &Env{Fake: fake.Server}
+	if env.Fake == nil {
+		env.Fake, env.ownFake = rceventstest.NewServer(fake.Options...), true
+	}
 	c, err := rcevents.NewClient(append([]rcevents.Option{
-		rcevents.WithBaseURL(srv.URL),
-		rcevents.WithClientCredentials(srv.ClientID, srv.ClientSecret),
+		rcevents.WithBaseURL(env.Fake.URL),
+		rcevents.WithClientCredentials(env.Fake.ClientID, env.Fake.ClientSecret),
 	}, opts...)...)
 	if err != nil {
-		srv.Close()
+		env.Close()
 		return nil, err
 	}
-	fmt.Fprintf(w, "No RCEVENTS_CLIENT_ID/RCEVENTS_CLIENT_SECRET or RCEVENTS_TOKEN set: using the built-in fake API at %s.\n", srv.URL)
-	return &Env{Client: c, Fake: srv}, nil
+	env.Client = c
+	fmt.Fprintf(w, "No RCEVENTS_CLIENT_ID/RCEVENTS_CLIENT_SECRET or RCEVENTS_TOKEN set: using the built-in fake API at %s.\n", env.Fake.URL)
+	return env, nil
 }
 
 // Event returns the event an example works on: id when it is not empty, the
