@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rcevents/rcevents-go"
+	"github.com/rcevents/rcevents-go/examples/internal/exampleenv"
+	"github.com/rcevents/rcevents-go/examples/internal/exampletest"
+	"github.com/rcevents/rcevents-go/rceventstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+const sample = "testdata/people.csv"
+
+// sampleStatuses are the statuses of the sample's rows on a first run, by
+// line. Line 6 is a person who has a link on the fake already, line 11
+// repeats line 2's email in other case, and the failures are an email the
+// SDK refuses (8), an empty first name (10), an email the API refuses (13)
+// and a row with a field missing (15).
+var sampleStatuses = map[int]string{
+	2: "created", 3: "created", 4: "created", 5: "created", 6: "exists", 7: "created",
+	8: "failed", 9: "created", 10: "failed", 11: "exists", 12: "created", 13: "failed",
+	14: "created", 15: "failed", 16: "created", 17: "created", 18: "created", 19: "created",
+	20: "created", 21: "created",
+}
+
+func TestCreatesEachPersonsLinkOnce(t *testing.T) {
+	srv := exampletest.NewFake(t)
+	cfg := config{in: sample, concurrency: 4, fake: exampleenv.Fake{Server: srv}}
+
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), &stdout, &stderr, cfg)
+	require.EqualError(t, err, "4 of 20 rows failed: see the error column of the results")
+	rows := results(t, stdout.String())
+	assert.Equal(t, sampleStatuses, statuses(t, rows))
+	assert.Equal(t, 14, srv.Stats().MagicLinksCreated)
+	assert.True(t, strings.HasSuffix(stderr.String(), "20 rows: 14 created, 2 exists, 4 failed.\n"), stderr.String())
+
+	byLine := map[string][]string{}
+	for _, r := range rows {
+		byLine[r[0]] = r
+	}
+	assert.Equal(t, srv.Fixtures.MagicLinkID, byLine["6"][3], "the link the fake had for liam.torres@quillstone.dev")
+	assert.Equal(t, byLine["2"][3:5], byLine["11"][3:5], "a repeated email gets the first row's link")
+	assert.Contains(t, byLine["8"][5], `"not-an-email" is not an email address`)
+	assert.Equal(t, "first_name is empty", byLine["10"][5])
+	assert.Contains(t, byLine["13"][5], "422 Unprocessable Entity")
+	assert.Equal(t, "the row has 3 fields and the header 4", byLine["15"][5])
+	assert.Equal(t, "john.backus@example.com", byLine["15"][1])
+	for _, r := range rows {
+		if r[2] == "failed" {
+			assert.Equal(t, []string{"", ""}, r[3:5], "line %s", r[0])
+		} else {
+			assert.NotEmpty(t, r[3], "line %s", r[0])
+			assert.True(t, strings.HasPrefix(r[4], "https://"), "line %s: %q", r[0], r[4])
+			assert.Empty(t, r[5], "line %s", r[0])
+		}
+	}
+
+	// Each created link is there, for the right person, with the headline.
+	link, err := client(t, srv).MagicLinks.Get(context.Background(), byLine["3"][3])
+	require.NoError(t, err)
+	assert.Equal(t, "grace.hopper@example.com", link.Email)
+	assert.Equal(t, "Grace", link.FirstName)
+	require.NotNil(t, link.Headline)
+	assert.Equal(t, "Rear Admiral, US Navy", *link.Headline)
+
+	// A second run finds every link the first one made or found, and makes
+	// none.
+	out := filepath.Join(t.TempDir(), "results.csv")
+	cfg.out = out
+	stdout.Reset()
+	stderr.Reset()
+	require.Error(t, run(context.Background(), &stdout, &stderr, cfg))
+	assert.Empty(t, stdout.String(), "the results go to -out")
+	file, err := os.ReadFile(out)
+	require.NoError(t, err)
+	again := results(t, string(file))
+	for line, status := range sampleStatuses {
+		if status == "created" {
+			sampleStatuses[line] = "exists"
+		}
+	}
+	assert.Equal(t, sampleStatuses, statuses(t, again))
+	for i := range rows {
+		assert.Equal(t, rows[i][3:5], again[i][3:5], "line %s", rows[i][0])
+	}
+	assert.Equal(t, 14, srv.Stats().MagicLinksCreated)
+	assert.Contains(t, stderr.String(), "20 rows: 0 created, 16 exists, 4 failed.")
+}
+
+func TestReportsEveryRowTheAPIRefuses(t *testing.T) {
+	srv := exampletest.NewFake(t)
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), &stdout, &stderr, config{
+		in: sample, ticket: srv.Fixtures.NoMagicLinkTicketID, concurrency: 8, fake: exampleenv.Fake{Server: srv},
+	})
+	require.EqualError(t, err, "20 of 20 rows failed: see the error column of the results")
+	for _, r := range results(t, stdout.String()) {
+		assert.Equal(t, "failed", r[2], "line %s", r[0])
+		assert.NotEmpty(t, r[5], "line %s", r[0])
+	}
+	assert.Zero(t, srv.Stats().MagicLinksCreated)
+	assert.Contains(t, stdout.String(), "Organization does not have Magic links available in current plan")
+}
+
+func TestRejectsBadInputBeforeAnyRequest(t *testing.T) {
+	srv := exampletest.NewFake(t)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+		return p
+	}
+	for _, tc := range []struct {
+		in, want string
+	}{
+		{"", "-in is required"},
+		{filepath.Join(dir, "missing.csv"), "no such file"},
+		{write("empty.csv", ""), "is empty"},
+		{write("unknown.csv", "email,first_name,last_name,company\n"), `unknown column "company"`},
+		{write("short.csv", "email,first_name\n"), `no column "last_name"`},
+		{write("twice.csv", "email,first_name,last_name,email\n"), `column "email" appears twice`},
+		{write("quote.csv", "email,first_name,last_name\na@example.com,\"A,B\n"), "extraneous or missing"},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), &stdout, &stderr, config{in: tc.in, concurrency: 4, fake: exampleenv.Fake{Server: srv}})
+		assert.ErrorContains(t, err, tc.want)
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), &stdout, &stderr, config{in: sample, concurrency: 0, fake: exampleenv.Fake{Server: srv}})
+	assert.ErrorContains(t, err, "-concurrency 0")
+	assert.Empty(t, srv.Requests())
+}
+
+func TestReportsEveryRowWhenInterrupted(t *testing.T) {
+	srv := exampletest.NewFake(t)
+	people, err := readPeople(sample)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var lines []int
+	err = process(ctx, client(t, srv), srv.Fixtures.TicketID, people, 4, func(p person, r result) error {
+		lines = append(lines, p.line)
+		assert.Equal(t, "failed", r.status, "line %d", p.line)
+		if p.problem == "" && p.sameAs < 0 {
+			assert.ErrorIs(t, r.err, context.Canceled, "line %d", p.line)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Len(t, lines, len(people))
+	for i, p := range people {
+		assert.Equal(t, p.line, lines[i])
+	}
+	assert.Zero(t, srv.Stats().MagicLinksCreated)
+}
+
+func TestStopsWhenResultsCannotBeWritten(t *testing.T) {
+	srv := exampletest.NewFake(t)
+	people, err := readPeople(sample)
+	require.NoError(t, err)
+	full := errors.New("disk full")
+	emitted := 0
+	err = process(context.Background(), client(t, srv), srv.Fixtures.TicketID, people, 4, func(person, result) error {
+		if emitted++; emitted == 3 {
+			return full
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, full)
+	assert.Equal(t, 3, emitted, "nothing is emitted after an error")
+}
+
+func TestReadsHeadersInAnyOrder(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "people.csv")
+	require.NoError(t, os.WriteFile(in, []byte("\ufeffLast_Name, email ,first_name\nDoe,jane@example.com,Jane\n"), 0o600))
+	people, err := readPeople(in)
+	require.NoError(t, err)
+	assert.Equal(t, []person{{line: 2, email: "jane@example.com", firstName: "Jane", lastName: "Doe", sameAs: -1}}, people)
+}
+
+func results(t *testing.T, s string) [][]string {
+	t.Helper()
+	records, err := csv.NewReader(strings.NewReader(s)).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"line", "email", "status", "magic_link_id", "magic_link", "error"}, records[0])
+	return records[1:]
+}
+
+// statuses maps the line numbers of rows to their statuses, checking that
+// the rows come in the input's order.
+func statuses(t *testing.T, rows [][]string) map[int]string {
+	t.Helper()
+	m := map[int]string{}
+	last := 0
+	for _, r := range rows {
+		line, err := strconv.Atoi(r[0])
+		require.NoError(t, err)
+		require.Greater(t, line, last, "results out of the input's order")
+		last = line
+		m[line] = r[2]
+	}
+	return m
+}
+
+func client(t *testing.T, srv *rceventstest.Server) *rcevents.Client {
+	t.Helper()
+	c, err := rcevents.NewClient(rcevents.WithBaseURL(srv.URL), rcevents.WithToken(srv.Token))
+	require.NoError(t, err)
+	return c
+}
