@@ -1,7 +1,9 @@
 // Package exampleenv connects the example programs to the Events API: the
 // real one when credentials are set in the environment, and otherwise a fake
 // of it started in-process, so that every example runs on a machine with no
-// account and no network.
+// account and no network. It also holds what several examples do alike:
+// writing their output (WriteOutput) and reading a flag that takes one of
+// the SDK's typed values (ParseEnum).
 package exampleenv
 
 import (
