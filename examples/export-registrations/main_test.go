@@ -43,8 +43,8 @@ func TestExportSurvivesFaults(t *testing.T) {
 	// Retry-After: 0 lets the client retry at once, keeping the test fast.
 	srv := exampletest.NewFake(t,
 		rceventstest.WithRegistrations(1000),
-		rceventstest.WithFaultRate(rceventstest.FaultUnavailable, 0.05),
-		rceventstest.WithFaultRate(rceventstest.FaultRateLimit, 0.05),
+		rceventstest.WithFaultRate(rceventstest.FaultUnavailable, 0.03),
+		rceventstest.WithFaultRate(rceventstest.FaultRateLimit, 0.02),
 		rceventstest.WithRetryAfter(0),
 	)
 	var stdout, stderr bytes.Buffer
