@@ -58,10 +58,10 @@ func hasCredentials() bool {
 	return false
 }
 
-// Connect returns a client for the real API when RCEVENTS_CLIENT_ID and
-// RCEVENTS_CLIENT_SECRET (or RCEVENTS_TOKEN) are set, and otherwise for the
-// fake: fake.Server, or one it starts with fake.Options. It says which in one
-// line on w. opts apply to the client either way.
+// Connect returns a client for fake.Server when it is set; otherwise for the
+// real API when RCEVENTS_CLIENT_ID and RCEVENTS_CLIENT_SECRET (or
+// RCEVENTS_TOKEN) are set, and else for a fake it starts with fake.Options.
+// It says which in one line on w. opts apply to the client either way.
 func Connect(w io.Writer, app string, fake Fake, opts ...rcevents.Option) (*Env, error) {
 	opts = append([]rcevents.Option{rcevents.WithUserAgent(app)}, opts...)
 	if fake.Server == nil && hasCredentials() {
@@ -85,7 +85,11 @@ func Connect(w io.Writer, app string, fake Fake, opts ...rcevents.Option) (*Env,
 		return nil, err
 	}
 	env.Client = c
-	fmt.Fprintf(w, "No RCEVENTS_CLIENT_ID/RCEVENTS_CLIENT_SECRET or RCEVENTS_TOKEN set: using the built-in fake API at %s.\n", env.Fake.URL)
+	if env.ownFake {
+		fmt.Fprintf(w, "No RCEVENTS_CLIENT_ID/RCEVENTS_CLIENT_SECRET or RCEVENTS_TOKEN set: using the built-in fake API at %s.\n", env.Fake.URL)
+	} else {
+		fmt.Fprintf(w, "Using the fake API at %s.\n", env.Fake.URL)
+	}
 	return env, nil
 }
 

@@ -50,9 +50,11 @@ func TestConnectLeavesAGivenFakeRunning(t *testing.T) {
 	t.Setenv("RCEVENTS_TOKEN", "not-a-token")
 	srv := rceventstest.NewServer()
 	defer srv.Close()
-	env, err := Connect(io.Discard, "test/1", Fake{Server: srv})
+	var w bytes.Buffer
+	env, err := Connect(&w, "test/1", Fake{Server: srv})
 	require.NoError(t, err)
 	assert.Same(t, srv, env.Fake)
+	assert.Equal(t, "Using the fake API at "+srv.URL+".\n", w.String())
 	env.Close()
 
 	c, err := rcevents.NewClient(rcevents.WithBaseURL(srv.URL), rcevents.WithToken(srv.Token))
