@@ -27,7 +27,8 @@ const (
 	// FaultGatewayTimeout answers 504 with an HTML page.
 	FaultGatewayTimeout
 	// FaultReset closes the connection without answering, before the request is handled:
-	// nothing is stored. The client sees a connection reset or an unexpected EOF.
+	// nothing is stored. The client sees a connection reset or an unexpected EOF, unless
+	// its transport retries by itself: Go's does once for a GET on a reused connection.
 	FaultReset
 	// FaultDropResponse handles the request (a write is stored) and then closes the
 	// connection without answering, as when a response is lost on the way back.
