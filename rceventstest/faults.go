@@ -142,7 +142,7 @@ func (f *faults) setLatency(min, max time.Duration) {
 
 // SetLatency delays every request in the fault scope by a duration drawn uniformly from
 // [min, max]; SetLatency(0, 0) turns latency off. A delayed request stops waiting when its
-// client goes away or the server closes.
+// client goes away or the server closes. It panics unless 0 ≤ min ≤ max.
 func (s *Server) SetLatency(min, max time.Duration) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
