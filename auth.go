@@ -1,0 +1,240 @@
+package rcevents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// tokenTimeout bounds one token fetch. It runs on its own context so that a
+// caller that gives up does not spoil the token for every other goroutine.
+const tokenTimeout = 30 * time.Second
+
+// tokenCache holds the client's bearer token, shared by all goroutines. Only
+// one fetch runs at a time; everyone who needs a token meanwhile waits for it.
+type tokenCache struct {
+	fetch       func(context.Context) (*oauth2.Token, error)
+	refreshable bool // false for a static token: fetching again changes nothing
+
+	mu       sync.Mutex
+	tok      *oauth2.Token
+	inflight *tokenCall
+}
+
+type tokenCall struct {
+	done chan struct{}
+	tok  *oauth2.Token
+	err  error
+}
+
+func staticTokens(token string) *tokenCache {
+	return &tokenCache{tok: &oauth2.Token{AccessToken: token, TokenType: "Bearer"}}
+}
+
+func sourceTokens(ts oauth2.TokenSource) *tokenCache {
+	return &tokenCache{
+		fetch:       func(context.Context) (*oauth2.Token, error) { return ts.Token() },
+		refreshable: true,
+	}
+}
+
+// clientCredentialTokens fetches tokens from tokenURL with the OAuth2
+// client-credentials grant, over base (the caller's transport, without the
+// bearer token). The token endpoint may not redirect: following a redirect
+// would hand the credentials to another URL.
+func clientCredentialTokens(cfg *clientcredentials.Config, base http.RoundTripper) *tokenCache {
+	hc := &http.Client{
+		Transport:     base,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return &tokenCache{
+		fetch: func(ctx context.Context) (*oauth2.Token, error) {
+			tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
+			if err != nil {
+				return nil, tokenError(err, cfg.TokenURL, cfg.ClientSecret)
+			}
+			return tok, nil
+		},
+		refreshable: true,
+	}
+}
+
+// token returns a valid token, fetching one if the cache holds none. ctx
+// bounds only the wait, not the fetch, which others may be waiting for too.
+func (c *tokenCache) token(ctx context.Context) (*oauth2.Token, error) {
+	c.mu.Lock()
+	if c.tok != nil && (c.tok.Valid() || !c.refreshable) {
+		tok := c.tok
+		c.mu.Unlock()
+		return tok, nil
+	}
+	call := c.inflight
+	if call == nil {
+		call = &tokenCall{done: make(chan struct{})}
+		c.inflight = call
+		go c.run(call)
+	}
+	c.mu.Unlock()
+	select {
+	case <-call.done:
+		return call.tok, call.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("rcevents: waiting for a token: %w", ctx.Err())
+	}
+}
+
+func (c *tokenCache) run(call *tokenCall) {
+	ctx, cancel := context.WithTimeout(context.Background(), tokenTimeout)
+	defer cancel()
+	tok, err := c.fetch(ctx)
+	if err == nil && (tok == nil || tok.AccessToken == "") {
+		tok, err = nil, errors.New("rcevents: the token source returned an empty token")
+	}
+	c.mu.Lock()
+	if err == nil {
+		c.tok = tok
+	}
+	c.inflight = nil
+	c.mu.Unlock()
+	call.tok, call.err = tok, err
+	close(call.done)
+}
+
+// invalidate drops used from the cache, unless another goroutine has
+// already replaced it.
+func (c *tokenCache) invalidate(used *oauth2.Token) {
+	c.mu.Lock()
+	if c.tok == used {
+		c.tok = nil
+	}
+	c.mu.Unlock()
+}
+
+// tokenError turns a failed token fetch into an error that never carries the
+// client secret. A refusal by the token endpoint becomes an *APIError, so
+// errors.Is(err, ErrUnauthorized) holds for bad credentials.
+func tokenError(err error, tokenURL, secret string) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		e := &APIError{
+			StatusCode: re.Response.StatusCode,
+			Method:     http.MethodPost,
+			URL:        tokenURL,
+			Body:       redact(snippet(re.Body, maxErrorSnippet), secret),
+		}
+		if re.ErrorCode != "" {
+			e.Errors = []ErrorObject{{Code: re.ErrorCode, Detail: redact(re.ErrorDescription, secret), Status: fmt.Sprint(re.Response.StatusCode)}}
+			e.Body = ""
+		}
+		return fmt.Errorf("rcevents: fetching a token: %w", e)
+	}
+	return &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(err.Error(), secret), err: err}
+}
+
+// redactedError carries an error whose message has had a secret cut out.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redact replaces every occurrence of secret in s.
+func redact(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, "[REDACTED]")
+}
+
+// origin is a URL's scheme, host and port, the unit a bearer token is
+// scoped to.
+type origin struct{ scheme, host, port string }
+
+func originOf(u *url.URL) origin {
+	o := origin{scheme: strings.ToLower(u.Scheme), host: strings.ToLower(u.Hostname()), port: u.Port()}
+	if o.port == "" {
+		switch o.scheme {
+		case "https":
+			o.port = "443"
+		case "http":
+			o.port = "80"
+		}
+	}
+	return o
+}
+
+// authTransport adds the bearer token to requests for the API's own origin
+// and to no other, whoever built the request and however many redirects led
+// to it. A 401 answer to a token that looked valid drops the token, fetches
+// a new one and sends the request once more, if its body can be replayed.
+type authTransport struct {
+	base   http.RoundTripper
+	origin origin
+	tokens *tokenCache
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if originOf(req.URL) != t.origin {
+		if req.Header.Get("Authorization") != "" {
+			req = req.Clone(req.Context())
+			req.Header.Del("Authorization")
+		}
+		return t.base.RoundTrip(req)
+	}
+	tok, err := t.tokens.token(req.Context())
+	if err != nil {
+		closeRequestBody(req)
+		return nil, err
+	}
+	resp, err := t.send(req, tok)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || !t.tokens.refreshable {
+		return resp, err
+	}
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return resp, nil // the body is spent; the 401 stands
+	}
+	drainAndClose(resp.Body)
+	t.tokens.invalidate(tok)
+	if tok, err = t.tokens.token(req.Context()); err != nil {
+		return nil, err
+	}
+	retry := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	return t.send(retry, tok)
+}
+
+func (t *authTransport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	return t.base.RoundTrip(r)
+}
+
+func closeRequestBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// maxDrain bounds how much of an unread body is read before closing it, so
+// that the connection can be reused without reading a huge answer.
+const maxDrain = 256 << 10
+
+func drainAndClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, maxDrain)
+	body.Close()
+}

@@ -1,0 +1,226 @@
+package rcevents
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+)
+
+func TestNewClientCredentialModes(t *testing.T) {
+	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "x"})
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		err  string // "" for success
+	}{
+		{"client credentials", []Option{WithClientCredentials("id", "secret")}, ""},
+		{"token", []Option{WithToken("tok")}, ""},
+		{"token source", []Option{WithTokenSource(ts)}, ""},
+		{"none", nil, "credentials: none given"},
+		{"two", []Option{WithToken("tok"), WithClientCredentials("id", "secret")}, "credentials: token and client credentials given together"},
+		{"three", []Option{WithTokenSource(ts), WithToken("tok"), WithClientCredentials("id", "secret")}, "token source and token and client credentials given together"},
+		{"empty id", []Option{WithClientCredentials("", "secret")}, "WithClientCredentials: client ID is empty"},
+		{"empty secret", []Option{WithClientCredentials("id", "")}, "WithClientCredentials: client secret is empty"},
+		{"empty token", []Option{WithToken("")}, "WithToken: token is empty"},
+		{"nil source", []Option{WithTokenSource(nil)}, "WithTokenSource: token source is nil"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := NewClient(tc.opts...)
+			if tc.err == "" {
+				require.NoError(t, err)
+				assert.NotNil(t, c.Events)
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidArgument)
+			assert.Contains(t, err.Error(), tc.err)
+			assert.Nil(t, c)
+		})
+	}
+}
+
+func TestNewClientBaseURL(t *testing.T) {
+	for _, tc := range []struct {
+		in, want, err string
+	}{
+		{in: "https://api.events.ringcentral.com", want: "https://api.events.ringcentral.com"},
+		{in: "https://api.events.ringcentral.com/", want: "https://api.events.ringcentral.com"},
+		{in: "https://gw.example.com/events-api/", want: "https://gw.example.com/events-api"},
+		{in: "http://127.0.0.1:8080", want: "http://127.0.0.1:8080"},
+		{in: "http://localhost:8080/prefix", want: "http://localhost:8080/prefix"},
+		{in: "http://[::1]:9000", want: "http://[::1]:9000"},
+		{in: "http://api.events.ringcentral.com", err: "must be https unless its host is loopback"},
+		{in: "http://10.0.0.1", err: "must be https unless its host is loopback"},
+		{in: "ftp://example.com", err: "not an absolute http(s) URL"},
+		{in: "api.events.ringcentral.com", err: "not an absolute http(s) URL"},
+		{in: "https://user:pass@example.com", err: "must not carry credentials"},
+		{in: "https://example.com/?x=1", err: "must not have a query or fragment"},
+		{in: "https://exa mple.com", err: "WithBaseURL"},
+	} {
+		c, err := NewClient(WithToken("tok"), WithBaseURL(tc.in))
+		if tc.err != "" {
+			require.ErrorIs(t, err, ErrInvalidArgument, tc.in)
+			assert.Contains(t, err.Error(), tc.err, tc.in)
+			assert.NotContains(t, err.Error(), "pass", tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, tc.want, c.base, tc.in)
+	}
+}
+
+func TestNewClientOptionErrors(t *testing.T) {
+	for _, tc := range []struct {
+		opt Option
+		err string
+	}{
+		{WithPageConcurrency(0), "WithPageConcurrency"},
+		{WithRateLimit(-1, 1), "WithRateLimit"},
+		{WithRateLimit(5, 0), "WithRateLimit"},
+		{WithRetry(RetryPolicy{MaxAttempts: -1}), "WithRetry"},
+		{WithUserAgent("app/1\r\nX-Evil: 1"), "WithUserAgent"},
+	} {
+		_, err := NewClient(WithToken("tok"), tc.opt)
+		require.ErrorIs(t, err, ErrInvalidArgument)
+		assert.Contains(t, err.Error(), tc.err)
+	}
+}
+
+func TestNewClientFromEnv(t *testing.T) {
+	t.Setenv("RCEVENTS_CLIENT_ID", "")
+	t.Setenv("RCEVENTS_CLIENT_SECRET", "")
+	t.Setenv("RCEVENTS_TOKEN", "env-token")
+	t.Setenv("RCEVENTS_BASE_URL", "http://127.0.0.1:1/prefix/")
+	c, err := NewClientFromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:1/prefix", c.base)
+	assert.Equal(t, "token", c.mode)
+
+	t.Setenv("RCEVENTS_CLIENT_ID", "id")
+	t.Setenv("RCEVENTS_CLIENT_SECRET", "sekrit-value")
+	_, err = NewClientFromEnv()
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Contains(t, err.Error(), "client credentials and token given together")
+
+	t.Setenv("RCEVENTS_TOKEN", "")
+	c, err = NewClientFromEnv(WithBaseURL("http://localhost:2"))
+	require.NoError(t, err)
+	assert.Equal(t, "client credentials", c.mode)
+	assert.Equal(t, "http://localhost:2", c.base)
+
+	t.Setenv("RCEVENTS_CLIENT_ID", "")
+	t.Setenv("RCEVENTS_CLIENT_SECRET", "")
+	_, err = NewClientFromEnv()
+	assert.ErrorContains(t, err, "none given")
+}
+
+func TestNewClientDoesNoIO(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		t.Error("the constructor sent a request")
+	}))
+	defer srv.Close()
+	_, err := NewClient(WithClientCredentials("id", "secret"), WithBaseURL(srv.URL))
+	require.NoError(t, err)
+}
+
+func TestRequestHeaders(t *testing.T) {
+	ts := newTestServer(t, WithUserAgent("checkin-kiosk/2.1"))
+	ts.mux.HandleFunc("/v1/health", func(w http.ResponseWriter, r *http.Request) {
+		assertRequest(t, r, http.MethodGet, "/v1/health", nil)
+		assertNoBody(t, r)
+		assert.Equal(t, fmt.Sprintf("checkin-kiosk/2.1 rcevents-go/%s (%s; %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH), r.Header.Get("User-Agent"))
+		assert.Empty(t, r.Header.Get("Content-Type"))
+		w.Write([]byte(`{"status":"ok"}`))
+	})
+	h, err := ts.client.Health(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, &Health{Status: "ok"}, h)
+}
+
+func TestUserAgentWithoutApp(t *testing.T) {
+	assert.Equal(t, fmt.Sprintf("rcevents-go/%s (%s; %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH), userAgent(""))
+}
+
+func TestWithHTTPClientIsNotChanged(t *testing.T) {
+	hc := &http.Client{}
+	c, err := NewClient(WithToken("tok"), WithHTTPClient(hc))
+	require.NoError(t, err)
+	assert.Nil(t, hc.Transport)
+	assert.NotSame(t, hc, c.hc)
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	const secret = "cs-very-secret-3141"
+	const token = "at-very-secret-2718"
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/auth/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":%q,"token_type":"Bearer","expires_in":3600}`, token)
+	})
+	mux.HandleFunc("/v1/organizations/org_1", func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "Bearer "+token, r.Header.Get("Authorization"))
+		writeFixture(t, w, http.StatusNotFound, "error_not_found.json")
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	opts := []Option{WithClientCredentials("client-id", secret), WithBaseURL(srv.URL), WithLogger(logger)}
+	c, err := NewClient(opts...)
+	require.NoError(t, err)
+	_, err = c.Organizations.Get(context.Background(), "org_1")
+	require.Error(t, err)
+
+	printed := []string{
+		logs.String(), err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err),
+		fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c), c.String(),
+		fmt.Sprintf("%+v", opts), fmt.Sprintf("%#v", opts),
+		fmt.Sprintf("%+v", c.Events), fmt.Sprintf("%+v", *c.Events),
+	}
+	for _, s := range printed {
+		assert.NotContains(t, s, secret)
+		assert.NotContains(t, s, token)
+	}
+	assert.Equal(t, "rcevents.Client{baseURL: "+srv.URL+", auth: client credentials}", fmt.Sprintf("%+v", c))
+	assert.Contains(t, logs.String(), "status=404")
+}
+
+func TestLoggerRecordsEachAttempt(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ts := newTestServer(t, WithLogger(logger), WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: 1, MaxBackoff: 1}))
+	calls := 0
+	ts.mux.HandleFunc("/v1/health", func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(`{"status":"ok"}`))
+	})
+	_, err := ts.client.Health(context.Background())
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, 2)
+	for i, status := range []string{`"status":503`, `"status":200`} {
+		assert.Contains(t, lines[i], `"level":"DEBUG"`)
+		assert.Contains(t, lines[i], `"msg":"rcevents request"`)
+		assert.Contains(t, lines[i], `"method":"GET"`)
+		assert.Contains(t, lines[i], `"url":"`+ts.URL+basePath+`/v1/health"`)
+		assert.Contains(t, lines[i], status)
+		assert.Contains(t, lines[i], fmt.Sprintf(`"attempt":%d`, i+1))
+		assert.Contains(t, lines[i], `"duration":`)
+		assert.NotContains(t, lines[i], testToken)
+	}
+}

@@ -1,0 +1,179 @@
+package rcevents
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sentinel errors that an *APIError matches with errors.Is, by status code.
+var (
+	ErrBadRequest    = errors.New("rcevents: bad request")          // 400
+	ErrUnauthorized  = errors.New("rcevents: unauthorized")         // 401
+	ErrForbidden     = errors.New("rcevents: forbidden")            // 403
+	ErrNotFound      = errors.New("rcevents: not found")            // 404
+	ErrUnprocessable = errors.New("rcevents: unprocessable entity") // 422
+	ErrRateLimited   = errors.New("rcevents: rate limited")         // 429
+	ErrServer        = errors.New("rcevents: server error")         // 5xx
+)
+
+// ErrInvalidArgument is wrapped by every error of client-side validation. When
+// a call returns it, no request was sent.
+var ErrInvalidArgument = errors.New("rcevents: invalid argument")
+
+// APIError is an answer from the API, or a gateway in front of it, with a
+// status outside 2xx.
+type APIError struct {
+	StatusCode int
+	Method     string
+	URL        string // without credentials
+
+	// Errors are the JSON:API error objects of the answer, if it had any.
+	Errors []ErrorObject
+
+	// RetryAfter is the wait the server asked for with Retry-After, or zero.
+	RetryAfter time.Duration
+
+	// Body holds the first bytes of an answer that was not a JSON:API error
+	// document, such as the HTML page of a gateway. It is empty otherwise.
+	Body string
+}
+
+// ErrorObject is one JSON:API error object.
+type ErrorObject struct {
+	Code   string       `json:"code"`
+	Detail string       `json:"detail"`
+	Status string       `json:"status"` // the status code, as a string
+	Title  string       `json:"title"`
+	Source *ErrorSource `json:"source,omitempty"`
+}
+
+// ErrorSource points at the part of the request an error is about.
+type ErrorSource struct {
+	Pointer   string `json:"pointer,omitempty"`   // a JSON pointer into the request body
+	Parameter string `json:"parameter,omitempty"` // a query parameter
+}
+
+// Error names the request, the status and what the API said about it.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rcevents: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	for i, o := range e.Errors {
+		if i == 0 {
+			b.WriteString(":")
+		} else {
+			b.WriteString(";")
+		}
+		if msg := o.message(); msg != "" {
+			b.WriteString(" ")
+			b.WriteString(msg)
+		}
+	}
+	if len(e.Errors) == 0 && e.Body != "" {
+		fmt.Fprintf(&b, ": %q", e.Body)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+func (o ErrorObject) message() string {
+	msg := o.Detail
+	if msg == "" {
+		msg = o.Title
+	}
+	if o.Source != nil {
+		switch {
+		case o.Source.Pointer != "":
+			msg = o.Source.Pointer + ": " + msg
+		case o.Source.Parameter != "":
+			msg = o.Source.Parameter + ": " + msg
+		}
+	}
+	return msg
+}
+
+// Is reports whether the sentinel target stands for e's status code, so that
+// errors.Is(err, ErrNotFound) works on any *APIError.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrUnprocessable:
+		return e.StatusCode == http.StatusUnprocessableEntity
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}
+
+const (
+	// maxErrorBody bounds how much of an error answer is read.
+	maxErrorBody = 64 << 10
+	// maxErrorSnippet bounds APIError.Body.
+	maxErrorSnippet = 512
+)
+
+// newAPIError reads a failed answer, up to maxErrorBody bytes, into an
+// *APIError. The caller closes the body.
+func newAPIError(resp *http.Response, method, rawURL string, now time.Time) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		Method:     method,
+		URL:        rawURL,
+		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e.Errors, e.Body = decodeErrorBody(body)
+	return e
+}
+
+// decodeErrorBody returns the JSON:API errors of body, or, when body is not
+// such a document, a bounded, printable snippet of it.
+func decodeErrorBody(body []byte) ([]ErrorObject, string) {
+	var doc struct {
+		Errors []ErrorObject `json:"errors"`
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &doc) == nil && len(doc.Errors) > 0 {
+		return doc.Errors, ""
+	}
+	return nil, snippet(trimmed, maxErrorSnippet)
+}
+
+// snippet returns at most n bytes of b as valid UTF-8, marking a cut with "…".
+func snippet(b []byte, n int) string {
+	cut := len(b) > n
+	if cut {
+		b = b[:n]
+		for len(b) > 0 && !utf8.Valid(b) {
+			b = b[:len(b)-1]
+		}
+	}
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// invalidArg returns an error wrapping ErrInvalidArgument that names the field
+// at fault.
+func invalidArg(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidArgument, field, fmt.Sprintf(format, args...))
+}

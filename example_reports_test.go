@@ -1,0 +1,56 @@
+package rcevents_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"github.com/rcevents/rcevents-go"
+)
+
+func ExampleReportsService_Download() {
+	// A stand-in for the API that serves recorded answers.
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := os.ReadFile("testdata/reports_get.json")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	mux.HandleFunc("/v1/reports/rpt_3c9d/download", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := os.ReadFile("testdata/reports_download.csv")
+		w.Header().Set("Content-Type", "text/csv")
+		_, _ = w.Write(body)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	client, err := rcevents.NewClient(rcevents.WithBaseURL(srv.URL), rcevents.WithToken("example-token"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+
+	// Wait until the report is generated, then stream it to a file (here,
+	// standard output).
+	report, err := client.Reports.Wait(ctx, "rpt_3c9d")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(report.Title, report.Ready())
+	n, err := client.Reports.Download(ctx, report.ID, os.Stdout)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n, "bytes")
+	// Output:
+	// Attendee Log true
+	// email,first_name,last_name,joined_at
+	// ada@example.com,Ada,Lovelace,2025-06-03T14:02:11Z
+	// grace@example.com,Grace,Hopper,2025-06-03T14:05:40Z
+	// 139 bytes
+}

@@ -1,0 +1,247 @@
+package rcevents
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rcevents/rcevents-go/internal/jsonapi"
+)
+
+// MagicLinksService manages the magic links that let people join an event without a password.
+type MagicLinksService service
+
+// MagicLink is a personal link to an event for one person, made for a ticket.
+// The link itself is URL: the API's attribute is magicLink, a name Go
+// cannot give a field of this type without stuttering.
+type MagicLink struct {
+	ID             string            `json:"id"`
+	Email          string            `json:"email"`
+	FirstName      string            `json:"firstName"`
+	LastName       string            `json:"lastName"`
+	Headline       *string           `json:"headline"`
+	URL            string            `json:"magicLink"`
+	RegistrationID *string           `json:"registrationId"` // nil until the person registers
+	Status         *string           `json:"status"`
+	ExtraFields    map[string]string `json:"extraFields"`
+	Metadata       map[string]string `json:"metadata"`
+	CreatedAt      time.Time         `json:"createdAt"`
+	UpdatedAt      time.Time         `json:"updatedAt"`
+}
+
+func (x *MagicLink) resourceID() *string { return &x.ID }
+
+// MagicLinkListOptions selects a page of a ticket's magic links and filters
+// them. Nil filters leave their attribute unfiltered.
+type MagicLinkListOptions struct {
+	ListOptions
+	Email                 *StringFilter   `url:"filter[email],omitempty"`
+	UpdatedAt             *DateTimeFilter `url:"filter[updatedAt],omitempty"`
+	IncludeConfirmAndJoin *BoolFilter     `url:"filter[includeConfirmAndJoin],omitempty"`
+}
+
+// validate checks o, which may be nil.
+func (o *MagicLinkListOptions) validate() error {
+	if o == nil {
+		return nil
+	}
+	if err := o.ListOptions.validate(); err != nil {
+		return err
+	}
+	return o.Email.validate("MagicLinkListOptions.Email")
+}
+
+// MagicLinkCreateRequest is the body of MagicLinksService.Create. Email,
+// FirstName and LastName are required; empty optional fields are left out.
+type MagicLinkCreateRequest struct {
+	Email          string            `json:"email"`
+	FirstName      string            `json:"firstName"`
+	LastName       string            `json:"lastName"`
+	Headline       string            `json:"headline,omitempty"`
+	RegistrationID string            `json:"registrationId,omitempty"`
+	ExtraFields    map[string]string `json:"extraFields,omitempty"`
+	Metadata       map[string]string `json:"metadata,omitempty"`
+}
+
+func (r *MagicLinkCreateRequest) validate() error {
+	if r == nil {
+		return invalidArg("req", "must not be nil")
+	}
+	return checkPerson("MagicLinkCreateRequest", r.Email, r.FirstName, r.LastName)
+}
+
+// checkPerson checks the email and names that both ways of making a magic
+// link require.
+func checkPerson(typ, email, firstName, lastName string) error {
+	switch {
+	case email == "":
+		return invalidArg(typ+".Email", "is required")
+	case !validEmail(email):
+		return invalidArg(typ+".Email", "%q is not an email address", email)
+	case strings.TrimSpace(firstName) == "":
+		return invalidArg(typ+".FirstName", "is required")
+	case strings.TrimSpace(lastName) == "":
+		return invalidArg(typ+".LastName", "is required")
+	}
+	return nil
+}
+
+// List returns one page of the magic links of a ticket.
+//
+// API: GET /v1/tickets/{ticketId}/magicLinks
+func (s *MagicLinksService) List(ctx context.Context, ticketID string, opts *MagicLinkListOptions) (*Page[MagicLink], error) {
+	id, err := pathID("ticketID", ticketID)
+	if err != nil {
+		return nil, err
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	var lo *ListOptions
+	if opts != nil {
+		lo = &opts.ListOptions
+	}
+	return listPage[MagicLink](ctx, s.client, "/v1/tickets/"+id+"/magicLinks", opts, lo)
+}
+
+// All iterates over the magic links of a ticket that opts's filters select,
+// from opts.Page on.
+//
+// API: GET /v1/tickets/{ticketId}/magicLinks
+func (s *MagicLinksService) All(ctx context.Context, ticketID string, opts *MagicLinkListOptions) iter.Seq2[MagicLink, error] {
+	var o MagicLinkListOptions
+	if opts != nil {
+		o = *opts
+	}
+	return all(ctx, s.client, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[MagicLink], error) {
+		page := o
+		page.ListOptions = *lo
+		return s.List(ctx, ticketID, &page)
+	})
+}
+
+// Get returns a magic link.
+//
+// API: GET /v1/magicLinks/{magicLinkId}
+func (s *MagicLinksService) Get(ctx context.Context, magicLinkID string) (*MagicLink, error) {
+	id, err := pathID("magicLinkID", magicLinkID)
+	if err != nil {
+		return nil, err
+	}
+	return getResource[MagicLink](ctx, s.client, "/v1/magicLinks/"+id)
+}
+
+// Create makes a magic link for a ticket. A request the API refuses answers
+// 422 (ErrUnprocessable), with the reasons in the *APIError's Errors.
+//
+// API: POST /v1/tickets/{ticketId}/magicLinks
+func (s *MagicLinksService) Create(ctx context.Context, ticketID string, req *MagicLinkCreateRequest) (*MagicLink, error) {
+	id, err := pathID("ticketID", ticketID)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	return sendResource[MagicLink](ctx, s.client, http.MethodPost, "/v1/tickets/"+id+"/magicLinks", jsonapi.NewRequest("magicLink", req))
+}
+
+// Delete deletes a magic link, which then no longer opens the event.
+//
+// API: DELETE /v1/magicLinks/{magicLinkId}
+func (s *MagicLinksService) Delete(ctx context.Context, magicLinkID string) error {
+	id, err := pathID("magicLinkID", magicLinkID)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.doJSON(ctx, call{method: http.MethodDelete, path: "/v1/magicLinks/" + id}, nil)
+	return err
+}
+
+// LegacyMagicLink is what the deprecated CreateLegacy returns. Its JSON
+// names are the old endpoint's snake_case ones. CreatedAt is nil when the API
+// sends no RFC 3339 time there: the old endpoint types it as a plain string.
+type LegacyMagicLink struct {
+	ID             string     `json:"id"`
+	FirstName      string     `json:"first_name"`
+	LastName       string     `json:"last_name"`
+	Email          string     `json:"email"`
+	URL            string     `json:"magic_link"`
+	RegistrationID *string    `json:"registration_id"`
+	CreatedAt      *time.Time `json:"created_at"`
+}
+
+func (x *LegacyMagicLink) resourceID() *string { return &x.ID }
+
+// UnmarshalJSON decodes created_at loosely, so an odd value there does not
+// lose the link.
+func (x *LegacyMagicLink) UnmarshalJSON(b []byte) error {
+	type plain LegacyMagicLink
+	var w struct {
+		*plain
+		CreatedAt looseTime `json:"created_at"`
+	}
+	w.plain = (*plain)(x)
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	x.CreatedAt = w.CreatedAt.t
+	return nil
+}
+
+// LegacyMagicLinkRequest is the flat body of the deprecated CreateLegacy.
+// TicketID, FirstName, LastName and Email are required; a zero CreatedAt is
+// left out.
+type LegacyMagicLinkRequest struct {
+	TicketID  string
+	FirstName string
+	LastName  string
+	Email     string
+	CreatedAt time.Time
+}
+
+// legacyMagicLinkWire is LegacyMagicLinkRequest as the API reads it.
+type legacyMagicLinkWire struct {
+	TicketID  string  `json:"ticket_id,omitempty"`
+	FirstName string  `json:"first_name,omitempty"`
+	LastName  string  `json:"last_name,omitempty"`
+	Email     string  `json:"email,omitempty"`
+	CreatedAt *string `json:"created_at,omitempty"`
+}
+
+// MarshalJSON encodes r as the API's flat snake_case body, with CreatedAt in
+// RFC 3339 in UTC.
+func (r LegacyMagicLinkRequest) MarshalJSON() ([]byte, error) {
+	w := legacyMagicLinkWire{TicketID: r.TicketID, FirstName: r.FirstName, LastName: r.LastName, Email: r.Email}
+	if !r.CreatedAt.IsZero() {
+		w.CreatedAt = Ptr(formatTime(r.CreatedAt))
+	}
+	return json.Marshal(w)
+}
+
+func (r *LegacyMagicLinkRequest) validate() error {
+	if r == nil {
+		return invalidArg("req", "must not be nil")
+	}
+	if strings.TrimSpace(r.TicketID) == "" {
+		return invalidArg("LegacyMagicLinkRequest.TicketID", "is required")
+	}
+	return checkPerson("LegacyMagicLinkRequest", r.Email, r.FirstName, r.LastName)
+}
+
+// CreateLegacy makes a magic link through the old endpoint, which takes the
+// ticket in its body. The API answers 422 (ErrUnprocessable) when the
+// organization's plan lacks magic links.
+//
+// Deprecated: The API deprecates this endpoint. Use MagicLinksService.Create.
+//
+// API: POST /v1/magic_link
+func (s *MagicLinksService) CreateLegacy(ctx context.Context, req *LegacyMagicLinkRequest) (*LegacyMagicLink, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	return sendResource[LegacyMagicLink](ctx, s.client, http.MethodPost, "/v1/magic_link", req)
+}

@@ -1,0 +1,296 @@
+package rcevents
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// listServer serves /v1/organizations as total items, org_1 … org_N, in
+// pages, and records which pages were asked for and how many requests were
+// in flight at most.
+type listServer struct {
+	*testServer
+	total    int
+	perPage  int // the server's default page size
+	mu       sync.Mutex
+	pages    []int
+	inFlight atomic.Int64
+	maxSeen  atomic.Int64
+	hold     chan struct{} // when set, each request waits on it
+	fail     map[int]int   // page → status to answer with
+	links    func(page, last int) string
+}
+
+func newListServer(t *testing.T, total int, opts ...Option) *listServer {
+	ls := &listServer{testServer: newTestServer(t, opts...), total: total, perPage: 10}
+	ls.mux.HandleFunc("/v1/organizations", ls.serve)
+	return ls
+}
+
+func (ls *listServer) serve(w http.ResponseWriter, r *http.Request) {
+	n := ls.inFlight.Add(1)
+	defer ls.inFlight.Add(-1)
+	for {
+		m := ls.maxSeen.Load()
+		if n <= m || ls.maxSeen.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	if ls.hold != nil {
+		select {
+		case <-ls.hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	if page == 0 {
+		page = 1
+	}
+	per, _ := strconv.Atoi(r.URL.Query().Get("perPage"))
+	if per == 0 {
+		per = ls.perPage
+	}
+	ls.mu.Lock()
+	ls.pages = append(ls.pages, page)
+	ls.mu.Unlock()
+	if status := ls.fail[page]; status != 0 {
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"errors":[{"status":"%d","title":"boom","detail":"page %d failed"}]}`, status, page)
+		return
+	}
+	last := max(1, (ls.total+per-1)/per)
+	link := func(p int) string {
+		return fmt.Sprintf(`"http://api.example/v1/organizations?page=%d&perPage=%d"`, p, per)
+	}
+	next, prev := "null", "null"
+	if page < last {
+		next = link(page + 1)
+	}
+	if page > 1 {
+		prev = link(page - 1)
+	}
+	if ls.links != nil {
+		next = ls.links(page, last)
+	}
+	var items []string
+	for i := (page-1)*per + 1; i <= min(page*per, ls.total); i++ {
+		items = append(items, fmt.Sprintf(`{"id":"org_%d","type":"organization","attributes":{"id":"org_%d","name":"Org %d","createdAt":"2024-01-01T00:00:00Z"}}`, i, i, i))
+	}
+	fmt.Fprintf(w, `{"data":[%s],"meta":{"count":%d},"links":{"first":%s,"self":%s,"last":%s,"prev":%s,"next":%s}}`,
+		strings.Join(items, ","), ls.total, link(1), link(page), link(last), prev, next)
+}
+
+func (ls *listServer) requested() []int {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return append([]int(nil), ls.pages...)
+}
+
+func collect(t *testing.T, seq func(func(Organization, error) bool)) ([]string, error) {
+	t.Helper()
+	var ids []string
+	for org, err := range seq {
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, org.ID)
+	}
+	return ids, nil
+}
+
+func wantIDs(from, to int) []string {
+	var ids []string
+	for i := from; i <= to; i++ {
+		ids = append(ids, fmt.Sprintf("org_%d", i))
+	}
+	return ids
+}
+
+func TestAllSequential(t *testing.T) {
+	ls := newListServer(t, 95)
+	ids, err := collect(t, ls.client.Organizations.All(context.Background(), nil))
+	require.NoError(t, err)
+	assert.Equal(t, wantIDs(1, 95), ids)
+	assert.Equal(t, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, ls.requested())
+	assert.Equal(t, int64(1), ls.maxSeen.Load())
+}
+
+func TestAllFromPage(t *testing.T) {
+	ls := newListServer(t, 50)
+	ids, err := collect(t, ls.client.Organizations.All(context.Background(), &ListOptions{Page: 3, PerPage: 20}))
+	require.NoError(t, err)
+	assert.Equal(t, wantIDs(41, 50), ids)
+	assert.Equal(t, []int{3}, ls.requested())
+}
+
+func TestAllConcurrentInOrder(t *testing.T) {
+	for _, n := range []int{2, 4, 8} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ls := newListServer(t, 1000, WithPageConcurrency(n))
+			ids, err := collect(t, ls.client.Organizations.All(context.Background(), &ListOptions{PerPage: 10}))
+			require.NoError(t, err)
+			assert.Equal(t, wantIDs(1, 1000), ids)
+			pages := ls.requested()
+			assert.Len(t, pages, 100, "every page once, none past the last")
+			assert.ElementsMatch(t, pagesFrom(1, 100), pages)
+			assert.LessOrEqual(t, ls.maxSeen.Load(), int64(n))
+		})
+	}
+}
+
+func TestAllConcurrentReachesItsWindow(t *testing.T) {
+	ls := newListServer(t, 100, WithPageConcurrency(4))
+	ls.hold = make(chan struct{})
+	first := true
+	done := make(chan error)
+	go func() {
+		_, err := collect(t, ls.client.Organizations.All(context.Background(), nil))
+		done <- err
+	}()
+	// Let the first page through, then wait until four requests are held
+	// at once before releasing them.
+	ls.hold <- struct{}{}
+	for first {
+		if ls.inFlight.Load() == 4 {
+			first = false
+		}
+		runtime.Gosched()
+	}
+	close(ls.hold)
+	require.NoError(t, <-done)
+	assert.Equal(t, int64(4), ls.maxSeen.Load())
+}
+
+func pagesFrom(from, to int) []int {
+	var p []int
+	for i := from; i <= to; i++ {
+		p = append(p, i)
+	}
+	return p
+}
+
+func TestAllBreakStopsRequests(t *testing.T) {
+	for _, n := range []int{1, 4} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ls := newListServer(t, 1000, WithPageConcurrency(n))
+			var ids []string
+			for org, err := range ls.client.Organizations.All(context.Background(), nil) {
+				require.NoError(t, err)
+				ids = append(ids, org.ID)
+				if len(ids) == 15 {
+					break
+				}
+			}
+			assert.Equal(t, wantIDs(1, 15), ids)
+			before := len(ls.requested())
+			assert.LessOrEqual(t, before, 1+n, "at most the window was asked for")
+			// goleak in TestMain checks that no fetch goroutine is left.
+		})
+	}
+}
+
+func TestAllPageErrorYieldedOnce(t *testing.T) {
+	for _, n := range []int{1, 3} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ls := newListServer(t, 100, WithPageConcurrency(n))
+			ls.fail = map[int]int{4: http.StatusNotFound}
+			var ids []string
+			var errs []error
+			for org, err := range ls.client.Organizations.All(context.Background(), nil) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				ids = append(ids, org.ID)
+			}
+			assert.Equal(t, wantIDs(1, 30), ids)
+			require.Len(t, errs, 1)
+			assert.ErrorIs(t, errs[0], ErrNotFound)
+			assert.Contains(t, errs[0].Error(), "page 4 failed")
+		})
+	}
+}
+
+func TestAllStopsWhenNextDoesNotAdvance(t *testing.T) {
+	ls := newListServer(t, 0)
+	// No count, a next link that never changes, and a server that ignores
+	// the page number: a naive walk would never end.
+	ls.mux.HandleFunc("/v1/organizations/loop", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"data":[{"id":"org_1","type":"organization","attributes":{}}],"links":{"next":"http://api.example/v1/organizations?page=2"}}`))
+	})
+	seq := all(context.Background(), ls.client, nil, func(ctx context.Context, lo *ListOptions) (*Page[Organization], error) {
+		return listPage[Organization](ctx, ls.client, "/v1/organizations/loop", lo, lo)
+	})
+	ids, err := collect(t, seq)
+	require.ErrorIs(t, err, errNoProgress)
+	assert.Equal(t, []string{"org_1", "org_1"}, ids)
+}
+
+func TestAllNeverPastLastPage(t *testing.T) {
+	ls := newListServer(t, 30)
+	// The server keeps saying there is a next page; meta.count says 3 pages.
+	ls.links = func(page, last int) string {
+		return fmt.Sprintf(`"http://api.example/v1/organizations?page=%d"`, page+1)
+	}
+	for _, n := range []int{1, 4} {
+		c, err := NewClient(WithBaseURL(ls.URL+basePath), WithToken(testToken), WithPageConcurrency(n))
+		require.NoError(t, err)
+		ls.mu.Lock()
+		ls.pages = nil
+		ls.mu.Unlock()
+		ids, err := collect(t, c.Organizations.All(context.Background(), nil))
+		require.NoError(t, err)
+		assert.Equal(t, wantIDs(1, 30), ids)
+		assert.ElementsMatch(t, []int{1, 2, 3}, ls.requested())
+	}
+}
+
+func TestAllInvalidOptions(t *testing.T) {
+	ls := newListServer(t, 10)
+	_, err := collect(t, ls.client.Organizations.All(context.Background(), &ListOptions{PerPage: MaxPerPage + 1}))
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Contains(t, err.Error(), "PerPage")
+	_, err = collect(t, ls.client.Organizations.All(context.Background(), &ListOptions{Page: -1}))
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Contains(t, err.Error(), "Page")
+	assert.Zero(t, ls.requests.Load())
+}
+
+func TestAllCancelledDuringPrefetch(t *testing.T) {
+	ls := newListServer(t, 1000, WithPageConcurrency(8))
+	ls.hold = make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := collect(t, ls.client.Organizations.All(ctx, nil))
+		done <- err
+	}()
+	ls.hold <- struct{}{} // the first page
+	for ls.inFlight.Load() < 8 {
+		runtime.Gosched()
+	}
+	cancel()
+	err := <-done
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestLastPage(t *testing.T) {
+	p := &Page[int]{Count: 95}
+	assert.Equal(t, 10, lastPage(p, 10))
+	assert.Equal(t, 1, lastPage(p, 100))
+	p = &Page[int]{Links: Links{Last: "https://x/v1/a?perPage=5&page=7"}}
+	assert.Equal(t, 7, lastPage(p, 5))
+	p = &Page[int]{Links: Links{Last: "::bad"}}
+	assert.Equal(t, 0, lastPage(p, 5))
+}

@@ -1,0 +1,440 @@
+package rcevents
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rcevents/rcevents-go/internal/jsonapi"
+)
+
+// RegistrationsService reads, creates and updates the registrations of events.
+type RegistrationsService service
+
+// Registration is a person's registration to an event, with a ticket.
+type Registration struct {
+	ID                string  `json:"id"`
+	Email             string  `json:"email"`
+	FirstName         string  `json:"firstName"`
+	LastName          string  `json:"lastName"`
+	Headline          *string `json:"headline"`
+	Bio               *string `json:"bio"`
+	PhoneNumber       *string `json:"phoneNumber"`
+	LinkedIn          *string `json:"linkedin"`
+	Twitter           *string `json:"twitter"`
+	Website           *string `json:"website"`
+	Timezone          string  `json:"timezone"`
+	TicketID          string  `json:"ticketId"`
+	UserID            string  `json:"userId"`
+	MagicLinkID       *string `json:"magicLinkId"`
+	RegisteredThrough string  `json:"registeredThrough"`
+	UTM               UTM     `json:"utm"`
+	Attended          bool    `json:"attended"`
+	Refunded          bool    `json:"refunded"`
+	QRCodeData        *string `json:"qrCodeData"`
+	QRCodeImageURL    *string `json:"qrCodeImageUrl"`
+
+	// FirstCheckIn is when the person first checked in, or nil if they have
+	// not. The API types it as a plain string: a value that is not RFC 3339
+	// gives nil too, rather than an error for the whole page.
+	FirstCheckIn *time.Time `json:"firstCheckIn"`
+
+	// QuestionBankEnabled says whether the ticket asks the questions of the
+	// question bank (see TicketsService.BankQuestions).
+	QuestionBankEnabled bool `json:"questionBankEnabled"`
+
+	// CustomRegistrationFields are the questions asked at registration, with
+	// their answers; nil when the API sends null.
+	CustomRegistrationFields []CustomRegistrationField `json:"customRegistrationFields"`
+
+	Metadata  map[string]string `json:"metadata"`
+	CreatedAt time.Time         `json:"createdAt"`
+	UpdatedAt time.Time         `json:"updatedAt"`
+}
+
+func (r *Registration) resourceID() *string { return &r.ID }
+
+// UnmarshalJSON decodes a registration's attributes as encoding/json does,
+// except firstCheckIn, which it reads leniently (see FirstCheckIn). Every
+// attribute is decoded by one json.Unmarshal, with no intermediate map.
+func (r *Registration) UnmarshalJSON(b []byte) error {
+	type plain Registration // without this method
+	aux := struct {
+		*plain
+		FirstCheckIn looseTime `json:"firstCheckIn"` // shadows plain's
+	}{plain: (*plain)(r), FirstCheckIn: looseTime{t: r.FirstCheckIn}}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	r.FirstCheckIn = aux.FirstCheckIn.t
+	return nil
+}
+
+// UTM holds the UTM parameters of the link the person registered through.
+// Parameters the link lacked are "".
+type UTM struct {
+	UTMSource   string `json:"utmSource"`
+	UTMCampaign string `json:"utmCampaign"`
+	UTMMedium   string `json:"utmMedium"`
+	UTMContent  string `json:"utmContent"`
+	UTMTerm     string `json:"utmTerm"`
+}
+
+// CustomRegistrationField is a question asked at registration and its
+// answer.
+type CustomRegistrationField struct {
+	ID    string     `json:"id"`
+	Name  string     `json:"name"` // the question
+	Value FieldValue `json:"value"`
+
+	// Type is the question's type: singleLineText, paragraphText, date,
+	// singleSelect, multiSelect or conditional.
+	Type string `json:"type"`
+
+	// ChildQuestions are the follow-up questions of a conditional question;
+	// nil when the API sends null or nothing.
+	ChildQuestions []CustomRegistrationChildField `json:"childQuestions"`
+}
+
+// CustomRegistrationChildField is a follow-up question of a conditional
+// CustomRegistrationField, and its answer. Child questions have no children.
+type CustomRegistrationChildField struct {
+	ID    string     `json:"id"`
+	Name  string     `json:"name"`
+	Value FieldValue `json:"value"`
+	Type  string     `json:"type"` // singleLineText, paragraphText, date, singleSelect or multiSelect
+}
+
+// FieldValue is the answer to a registration question: a string, or a list
+// of strings for questions that take several answers (multiSelect). It
+// marshals back to the JSON it was decoded from. The zero FieldValue is
+// JSON null, an unanswered question.
+//
+// The API documents no other kind of answer. Should one come (a number, a
+// boolean, an object, or a list holding anything but strings), it is kept
+// as it came rather than failing the whole page: String returns its JSON
+// text, Strings returns nil, IsList returns false, and MarshalJSON writes it
+// back.
+type FieldValue struct {
+	str  string
+	list []string
+	kind fieldValueKind
+}
+
+type fieldValueKind uint8
+
+const (
+	fieldNull   fieldValueKind = iota
+	fieldString                // str holds the value
+	fieldList                  // list holds the values
+	fieldOther                 // str holds the compact JSON text
+)
+
+// StringFieldValue returns the FieldValue that is the string s.
+func StringFieldValue(s string) FieldValue {
+	return FieldValue{str: s, kind: fieldString}
+}
+
+// ListFieldValue returns the FieldValue that is the list of values (an empty
+// list, [], when there are none).
+func ListFieldValue(values ...string) FieldValue {
+	return FieldValue{list: append([]string{}, values...), kind: fieldList}
+}
+
+// IsNull reports whether the value is JSON null (or absent).
+func (v FieldValue) IsNull() bool { return v.kind == fieldNull }
+
+// IsList reports whether the value is a list of strings.
+func (v FieldValue) IsList() bool { return v.kind == fieldList }
+
+// String returns the value as one string: the string itself, a list's
+// values joined with ", ", "" for null, and the JSON text of any other
+// kind of value.
+func (v FieldValue) String() string {
+	if v.kind == fieldList {
+		return strings.Join(v.list, ", ")
+	}
+	return v.str
+}
+
+// Strings returns the value as a list: a copy of a list's values, a string
+// as a list of one, and nil for null or any other kind of value.
+func (v FieldValue) Strings() []string {
+	switch v.kind {
+	case fieldString:
+		return []string{v.str}
+	case fieldList:
+		return append([]string{}, v.list...)
+	}
+	return nil
+}
+
+// MarshalJSON writes the value as it was decoded or made.
+func (v FieldValue) MarshalJSON() ([]byte, error) {
+	switch v.kind {
+	case fieldString:
+		return json.Marshal(v.str)
+	case fieldList:
+		if v.list == nil {
+			return []byte("[]"), nil
+		}
+		return json.Marshal(v.list)
+	case fieldOther:
+		return []byte(v.str), nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON decodes a string, a list of strings or null, and keeps any
+// other JSON value as it came (see FieldValue). It fails only on bytes that
+// are not JSON.
+func (v *FieldValue) UnmarshalJSON(b []byte) error {
+	b = bytes.Trim(b, " \t\r\n")
+	*v = FieldValue{}
+	switch {
+	case string(b) == "null":
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		s, ok := plainJSONString(b)
+		if !ok {
+			if err := json.Unmarshal(b, &s); err != nil {
+				return err
+			}
+		}
+		*v = FieldValue{str: s, kind: fieldString}
+		return nil
+	case len(b) > 0 && b[0] == '[':
+		// Pointers tell a null element, which would otherwise decode as ""
+		// and not marshal back to what it was.
+		var elems []*string
+		if json.Unmarshal(b, &elems) == nil {
+			list := make([]string, len(elems))
+			ok := true
+			for i, e := range elems {
+				if e == nil {
+					ok = false
+					break
+				}
+				list[i] = *e
+			}
+			if ok {
+				*v = FieldValue{list: list, kind: fieldList}
+				return nil
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return err
+	}
+	*v = FieldValue{str: buf.String(), kind: fieldOther}
+	return nil
+}
+
+// plainJSONString returns the text of a JSON string that holds no escape,
+// without going through the decoder: most answers are such strings.
+func plainJSONString(b []byte) (string, bool) {
+	if len(b) < 2 || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	for _, c := range in {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false // the decoder replaces bad bytes with U+FFFD
+	}
+	return string(in), true
+}
+
+// Answer is the answer to one registration question, for
+// RegistrationCreateRequest and RegistrationUpdateRequest.
+type Answer struct {
+	QuestionID string `json:"questionId"`
+	Answer     string `json:"answer"`
+}
+
+// RegistrationListOptions selects a page of an event's registrations and
+// filters them. Nil filters leave their attribute unfiltered.
+type RegistrationListOptions struct {
+	ListOptions
+	Email         *StringFilter   `url:"filter[email],omitempty"`
+	CreatedAt     *DateTimeFilter `url:"filter[createdAt],omitempty"`
+	UpdatedAt     *DateTimeFilter `url:"filter[updatedAt],omitempty"`
+	UserUpdatedAt *DateTimeFilter `url:"filter[userUpdatedAt],omitempty"`
+	Refunded      *BoolFilter     `url:"filter[refunded],omitempty"`
+}
+
+// validate checks o, which may be nil.
+func (o *RegistrationListOptions) validate() error {
+	if o == nil {
+		return nil
+	}
+	if err := o.ListOptions.validate(); err != nil {
+		return err
+	}
+	if o.Email == nil {
+		return nil
+	}
+	const field = "RegistrationListOptions.Email"
+	if err := o.Email.validate(field); err != nil {
+		return err
+	}
+	if o.Email.Eq != "" && !validEmail(o.Email.Eq) {
+		return invalidArg(field+".Eq", "%q is not an email address", o.Email.Eq)
+	}
+	for _, e := range o.Email.In {
+		if !validEmail(e) {
+			return invalidArg(field+".In", "%q is not an email address", e)
+		}
+	}
+	return nil
+}
+
+// RegistrationCreateRequest is the body of RegistrationsService.Create.
+// Email, FirstName and LastName are required; zero fields are left out.
+type RegistrationCreateRequest struct {
+	Email           string            `json:"email,omitempty"`
+	FirstName       string            `json:"firstName,omitempty"`
+	LastName        string            `json:"lastName,omitempty"`
+	TicketID        string            `json:"ticketId,omitempty"`
+	ExternalBarcode string            `json:"externalBarcode,omitempty"`
+	Answers         []Answer          `json:"answers,omitempty"`
+	Metadata        map[string]string `json:"metadata,omitempty"`
+}
+
+func (r *RegistrationCreateRequest) validate() error {
+	const typ = "RegistrationCreateRequest"
+	switch {
+	case r == nil:
+		return invalidArg("req", "must not be nil")
+	case r.Email == "":
+		return invalidArg(typ+".Email", "is required")
+	case !validEmail(r.Email):
+		return invalidArg(typ+".Email", "%q is not an email address", r.Email)
+	case strings.TrimSpace(r.FirstName) == "":
+		return invalidArg(typ+".FirstName", "is required")
+	case strings.TrimSpace(r.LastName) == "":
+		return invalidArg(typ+".LastName", "is required")
+	}
+	return validateAnswers(typ, r.Answers)
+}
+
+// RegistrationUpdateRequest is the body of RegistrationsService.Update. Every
+// field is optional: zero fields are left out of the body and keep their
+// value, and at least one field must be set.
+type RegistrationUpdateRequest struct {
+	Metadata        map[string]string `json:"metadata,omitempty"`
+	FirstName       string            `json:"firstName,omitempty"`
+	LastName        string            `json:"lastName,omitempty"`
+	Headline        string            `json:"headline,omitempty"`
+	ExternalBarcode string            `json:"externalBarcode,omitempty"`
+	TicketID        string            `json:"ticketId,omitempty"`
+	Answers         []Answer          `json:"answers,omitempty"`
+}
+
+func (r *RegistrationUpdateRequest) validate() error {
+	const typ = "RegistrationUpdateRequest"
+	switch {
+	case r == nil:
+		return invalidArg("req", "must not be nil")
+	case len(r.Metadata) == 0 && r.FirstName == "" && r.LastName == "" && r.Headline == "" &&
+		r.ExternalBarcode == "" && r.TicketID == "" && len(r.Answers) == 0:
+		return invalidArg(typ, "sets nothing to update")
+	}
+	return validateAnswers(typ, r.Answers)
+}
+
+func validateAnswers(typ string, answers []Answer) error {
+	for i, a := range answers {
+		if a.QuestionID == "" {
+			return invalidArg(typ+".Answers["+strconv.Itoa(i)+"].QuestionID", "is required")
+		}
+	}
+	return nil
+}
+
+// List returns one page of an event's registrations.
+//
+// API: GET /v1/events/{eventId}/registrations
+func (s *RegistrationsService) List(ctx context.Context, eventID string, opts *RegistrationListOptions) (*Page[Registration], error) {
+	id, err := pathID("eventID", eventID)
+	if err != nil {
+		return nil, err
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	var lo *ListOptions
+	if opts != nil {
+		lo = &opts.ListOptions
+	}
+	return listPage[Registration](ctx, s.client, "/v1/events/"+id+"/registrations", opts, lo)
+}
+
+// All iterates over an event's registrations that match opts's filters, from
+// opts.Page on.
+//
+// API: GET /v1/events/{eventId}/registrations
+func (s *RegistrationsService) All(ctx context.Context, eventID string, opts *RegistrationListOptions) iter.Seq2[Registration, error] {
+	var base RegistrationListOptions
+	if opts != nil {
+		base = *opts
+	}
+	return all(ctx, s.client, &base.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Registration], error) {
+		o := base
+		o.ListOptions = *lo
+		return s.List(ctx, eventID, &o)
+	})
+}
+
+// Get returns a registration.
+//
+// API: GET /v1/registrations/{registrationId}
+func (s *RegistrationsService) Get(ctx context.Context, registrationID string) (*Registration, error) {
+	id, err := pathID("registrationID", registrationID)
+	if err != nil {
+		return nil, err
+	}
+	return getResource[Registration](ctx, s.client, "/v1/registrations/"+id)
+}
+
+// Create registers a person to an event.
+//
+// API: POST /v1/events/{eventId}/registrations
+func (s *RegistrationsService) Create(ctx context.Context, eventID string, req *RegistrationCreateRequest) (*Registration, error) {
+	id, err := pathID("eventID", eventID)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	return sendResource[Registration](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/registrations",
+		jsonapi.NewRequest("registration", req))
+}
+
+// Update changes the attributes req sets and returns the registration as it
+// now is. The API reference documents only Metadata; the other attributes
+// follow the API's newer request collection.
+//
+// API: PATCH /v1/registrations/{registrationId}
+func (s *RegistrationsService) Update(ctx context.Context, registrationID string, req *RegistrationUpdateRequest) (*Registration, error) {
+	id, err := pathID("registrationID", registrationID)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	return sendResource[Registration](ctx, s.client, http.MethodPatch, "/v1/registrations/"+id,
+		jsonapi.NewRequest("registration", req))
+}

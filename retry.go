@@ -1,0 +1,149 @@
+package rcevents
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RetryPolicy says how often and how patiently a failed request is tried
+// again. Zero fields take the defaults of DefaultRetryPolicy; MaxAttempts 1
+// turns retries off.
+//
+// GET, HEAD, DELETE and PATCH requests are retried after a 429, 502, 503 or
+// 504 answer and after a transport error. POST requests are retried only
+// after a 429, the one answer that says the server did not act on them, so a
+// retry never creates a resource twice.
+//
+// The wait before a retry is the server's Retry-After when it sent one, else
+// an exponential backoff with full jitter between MinBackoff and MaxBackoff.
+// A Retry-After longer than MaxBackoff ends the call with the *APIError,
+// whose RetryAfter field carries the wait the server asked for.
+type RetryPolicy struct {
+	MaxAttempts int           // attempts in all, the first included
+	MinBackoff  time.Duration // base of the exponential backoff
+	MaxBackoff  time.Duration // cap of a backoff and of an honoured Retry-After
+}
+
+// DefaultRetryPolicy is the policy of a client made without WithRetry.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, MinBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second}
+
+// withDefaults fills zero fields from DefaultRetryPolicy.
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = DefaultRetryPolicy.MaxAttempts
+	}
+	if p.MinBackoff <= 0 {
+		p.MinBackoff = DefaultRetryPolicy.MinBackoff
+	}
+	if p.MaxBackoff <= 0 {
+		p.MaxBackoff = DefaultRetryPolicy.MaxBackoff
+	}
+	if p.MaxBackoff < p.MinBackoff {
+		p.MaxBackoff = p.MinBackoff
+	}
+	return p
+}
+
+// backoff returns the wait before retry number n (1 for the first retry):
+// a random duration in [0, min(MaxBackoff, MinBackoff·2^(n-1))].
+func (p RetryPolicy) backoff(n int) time.Duration {
+	ceiling := p.MaxBackoff
+	if n < 32 {
+		if d := p.MinBackoff << (n - 1); d > 0 && d < ceiling {
+			ceiling = d
+		}
+	}
+	return rand.N(ceiling + 1)
+}
+
+// idempotent reports whether a request of this method may be sent again
+// after a transport error or a 5xx answer.
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodPatch:
+		return true
+	}
+	return false
+}
+
+// retryableStatus reports whether an answer with this status may be retried
+// for a request of this method.
+func retryableStatus(method string, status int) bool {
+	switch status {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return idempotent(method)
+	}
+	return false
+}
+
+// retryableError reports whether a failed round trip may be retried: never
+// once the caller's context has ended, and only for idempotent methods. An
+// attempt that ran out of its own time limit counts as a transport error. A
+// failed token fetch is retried only when it may succeed next time: after a
+// transport error or an answer retryableStatus allows, not after a refusal
+// or an answer that is not a token.
+func retryableError(ctx context.Context, method string, err error) bool {
+	if ctx.Err() != nil || !idempotent(method) {
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return retryableStatus(http.MethodGet, apiErr.StatusCode)
+	}
+	var te *redactedError
+	if errors.As(err, &te) {
+		var ne net.Error
+		return errors.As(te.err, &ne)
+	}
+	return true
+}
+
+// parseRetryAfter reads a Retry-After header given as seconds or as an HTTP
+// date. Anything else, and a date in the past, is zero.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return min(d, maxRetryAfter)
+		}
+	}
+	return 0
+}
+
+// maxRetryAfter bounds a parsed Retry-After so that durations never overflow.
+const maxRetryAfter = 365 * 24 * time.Hour
+
+// sleep waits for d or until ctx ends, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
