@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	rcevents "github.com/rcevents/rcevents-go"
 )
 
 // maxBody bounds what a request body may hold; the API's bodies are a few kilobytes.
@@ -238,9 +240,11 @@ func validTimezone(name string) bool {
 	return ok
 }
 
+// timezoneSet holds the timezone names of the API reference, as the SDK lists them.
 var timezoneSet = func() map[string]struct{} {
-	m := make(map[string]struct{}, len(timezones))
-	for _, tz := range timezones {
+	names := rcevents.Timezones()
+	m := make(map[string]struct{}, len(names))
+	for _, tz := range names {
 		m[tz] = struct{}{}
 	}
 	return m
