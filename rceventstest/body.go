@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -182,6 +183,17 @@ func (a *attrs) enum(name string, required bool, allowed ...string) string {
 	}
 	return s
 }
+
+// email reads an e-mail address attribute.
+func (a *attrs) email(name string, required bool) string {
+	s := a.str(name, required)
+	if s != "" && !emailPattern.MatchString(s) {
+		a.failAttr(name, "invalid", fmt.Sprintf("%s %q is not an e-mail address", name, s))
+	}
+	return s
+}
+
+var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 // timezone reads a timezone attribute, which must be one of the API's documented names.
 func (a *attrs) timezone(name string, required bool) string {

@@ -78,19 +78,13 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.store.mu.Lock()
-	if slug != "" && s.store.slugs[slug] {
-		s.store.mu.Unlock()
+	e.Slug = slug
+	created, ok := s.addEvent(e)
+	if !ok {
 		a.failAttr("slug", "taken", fmt.Sprintf("slug %q has already been taken", slug))
 		a.ok(w)
 		return
 	}
-	e.Slug = slug
-	e.CreatedAt = at(s.now())
-	s.store.addEvent(e)
-	s.store.stats.EventsCreated++
-	created := *e
-	s.store.mu.Unlock()
 	writeOne(w, http.StatusCreated, "event", created)
 }
 
@@ -114,12 +108,7 @@ func (s *Server) createEventFromTemplate(w http.ResponseWriter, r *http.Request)
 	if !a.ok(w) {
 		return
 	}
-	s.store.mu.Lock()
-	e.CreatedAt = at(s.now())
-	s.store.addEvent(e)
-	s.store.stats.EventsCreated++
-	created := *e
-	s.store.mu.Unlock()
+	created, _ := s.addEvent(e)
 	writeOne(w, http.StatusCreated, "event", created)
 }
 
@@ -153,12 +142,22 @@ func (s *Server) duplicateEvent(w http.ResponseWriter, r *http.Request) {
 	if !a.ok(w) {
 		return
 	}
+	s.addEvent(e)
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// addEvent stores an event made through the API and returns a copy to answer with. It
+// stores nothing and reports false when e asks for a slug already in use.
+func (s *Server) addEvent(e *event) (event, bool) {
 	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	if e.Slug != "" && s.store.slugs[e.Slug] {
+		return event{}, false
+	}
 	e.CreatedAt = at(s.now())
 	s.store.addEvent(e)
 	s.store.stats.EventsCreated++
-	s.store.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
+	return *e, true
 }
 
 // eventCopy applies the attributes shared by creation from a template and duplication to
