@@ -90,30 +90,37 @@ func newFaults(c config) *faults {
 	return f
 }
 
-// draw picks the fault and latency for one request in scope sc.
-func (f *faults) draw(sc Scope) (Fault, time.Duration) {
+// delay draws the latency of one request in scope sc.
+func (f *faults) delay(sc Scope) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.scope&sc == 0 || f.latencyMax == 0 {
+		return 0
+	}
+	return f.latencyMin + time.Duration(f.rng.Int64N(int64(f.latencyMax-f.latencyMin)+1))
+}
+
+// next picks the fault of one request in scope sc, once its latency is over: a request
+// abandoned during its latency does not use up a queued fault.
+func (f *faults) next(sc Scope) Fault {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.scope&sc == 0 {
-		return 0, 0
-	}
-	var delay time.Duration
-	if f.latencyMax > 0 {
-		delay = f.latencyMin + time.Duration(f.rng.Int64N(int64(f.latencyMax-f.latencyMin)+1))
+		return 0
 	}
 	if len(f.queue) > 0 {
 		next := f.queue[0]
 		f.queue = f.queue[1:]
-		return next, delay
+		return next
 	}
 	u := f.rng.Float64()
 	for fault := Fault(1); fault < faultCount; fault++ {
 		if u < f.rates[fault] {
-			return fault, delay
+			return fault
 		}
 		u -= f.rates[fault]
 	}
-	return 0, delay
+	return 0
 }
 
 func (f *faults) setRate(fault Fault, rate float64) {
