@@ -84,3 +84,20 @@ type recorder struct {
 func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) WriteHeader(status int)      { r.status = status }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+
+func TestSmallMainEvent(t *testing.T) {
+	for _, n := range []int{0, 1, 7} {
+		srv, c := start(t, rceventstest.WithRegistrations(n))
+		fx := srv.Fixtures
+		if l := c.list("/v1/events/" + fx.EventID + "/registrations"); l.Meta.Count != n || fx.Registrations != n || (n == 0) != (fx.RegistrationID == "") {
+			t.Errorf("n=%d: count %d, fixtures %+v", n, l.Meta.Count, fx)
+		}
+		if l := c.list("/v1/tickets/" + fx.TicketID + "/magicLinks"); l.Meta.Count != 30 {
+			t.Errorf("n=%d: %d magic links", n, l.Meta.Count)
+		}
+		r := c.do(http.MethodGet, "/v1/reports/"+fx.ReportID+"/download", nil)
+		if lines := bytes.Count(r.Body, []byte("\n")); lines != n+1 {
+			t.Errorf("n=%d: report of %d lines", n, lines)
+		}
+	}
+}
