@@ -92,9 +92,7 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 // new event, which takes its description from the template; auto_publish publishes it.
 func (s *Server) createEventFromTemplate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("templateId")
-	s.store.mu.RLock()
-	tmpl, found := s.store.templates.value(id)
-	s.store.mu.RUnlock()
+	tmpl, found := lookup(s, s.store.templates.value, id)
 	if !found {
 		writeNotFound(w, "template", id)
 		return
@@ -117,9 +115,7 @@ func (s *Server) createEventFromTemplate(w http.ResponseWriter, r *http.Request)
 // named "<name> (copy)" unless the body says otherwise; it appears in the event list.
 func (s *Server) duplicateEvent(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("eventId")
-	s.store.mu.RLock()
-	orig, found := s.store.events.value(id)
-	s.store.mu.RUnlock()
+	orig, found := lookup(s, s.store.events.value, id)
 	if !found {
 		writeNotFound(w, "event", id)
 		return
@@ -220,11 +216,4 @@ func (a *attrs) span(required bool) (start, end *apiTime) {
 		return nil, nil
 	}
 	return atPtr(t0), atPtr(t1)
-}
-
-// exists reports whether tab holds id, under the read lock.
-func (s *Server) exists(tab interface{ has(string) bool }, id string) bool {
-	s.store.mu.RLock()
-	defer s.store.mu.RUnlock()
-	return tab.has(id)
 }

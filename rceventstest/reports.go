@@ -148,9 +148,7 @@ func (s *Server) downloadURL(r *http.Request, id string) string {
 // (the reference lists no answer for that case).
 func (s *Server) downloadReport(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("reportId")
-	s.store.mu.RLock()
-	rep, found := s.store.reports.value(id)
-	s.store.mu.RUnlock()
+	rep, found := lookup(s, s.store.reports.value, id)
 	switch {
 	case !found:
 		writeNotFound(w, "report", id)
