@@ -8,10 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	rcevents "github.com/rcevents/rcevents-go"
 )
 
 // maxBody bounds what a request body may hold; the API's bodies are a few kilobytes.
@@ -181,6 +184,17 @@ func (a *attrs) enum(name string, required bool, allowed ...string) string {
 	return s
 }
 
+// email reads an e-mail address attribute.
+func (a *attrs) email(name string, required bool) string {
+	s := a.str(name, required)
+	if s != "" && !emailPattern.MatchString(s) {
+		a.failAttr(name, "invalid", fmt.Sprintf("%s %q is not an e-mail address", name, s))
+	}
+	return s
+}
+
+var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
 // timezone reads a timezone attribute, which must be one of the API's documented names.
 func (a *attrs) timezone(name string, required bool) string {
 	s := a.str(name, required)
@@ -238,9 +252,11 @@ func validTimezone(name string) bool {
 	return ok
 }
 
+// timezoneSet holds the timezone names of the API reference, as the SDK lists them.
 var timezoneSet = func() map[string]struct{} {
-	m := make(map[string]struct{}, len(timezones))
-	for _, tz := range timezones {
+	names := rcevents.Timezones()
+	m := make(map[string]struct{}, len(names))
+	for _, tz := range names {
 		m[tz] = struct{}{}
 	}
 	return m

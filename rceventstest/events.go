@@ -78,19 +78,13 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.store.mu.Lock()
-	if slug != "" && s.store.slugs[slug] {
-		s.store.mu.Unlock()
+	e.Slug = slug
+	created, ok := s.addEvent(e)
+	if !ok {
 		a.failAttr("slug", "taken", fmt.Sprintf("slug %q has already been taken", slug))
 		a.ok(w)
 		return
 	}
-	e.Slug = slug
-	e.CreatedAt = at(s.now())
-	s.store.addEvent(e)
-	s.store.stats.EventsCreated++
-	created := *e
-	s.store.mu.Unlock()
 	writeOne(w, http.StatusCreated, "event", created)
 }
 
@@ -98,9 +92,7 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 // new event, which takes its description from the template; auto_publish publishes it.
 func (s *Server) createEventFromTemplate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("templateId")
-	s.store.mu.RLock()
-	tmpl, found := s.store.templates.value(id)
-	s.store.mu.RUnlock()
+	tmpl, found := lookup(s, s.store.templates.value, id)
 	if !found {
 		writeNotFound(w, "template", id)
 		return
@@ -114,12 +106,7 @@ func (s *Server) createEventFromTemplate(w http.ResponseWriter, r *http.Request)
 	if !a.ok(w) {
 		return
 	}
-	s.store.mu.Lock()
-	e.CreatedAt = at(s.now())
-	s.store.addEvent(e)
-	s.store.stats.EventsCreated++
-	created := *e
-	s.store.mu.Unlock()
+	created, _ := s.addEvent(e)
 	writeOne(w, http.StatusCreated, "event", created)
 }
 
@@ -128,9 +115,7 @@ func (s *Server) createEventFromTemplate(w http.ResponseWriter, r *http.Request)
 // named "<name> (copy)" unless the body says otherwise; it appears in the event list.
 func (s *Server) duplicateEvent(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("eventId")
-	s.store.mu.RLock()
-	orig, found := s.store.events.value(id)
-	s.store.mu.RUnlock()
+	orig, found := lookup(s, s.store.events.value, id)
 	if !found {
 		writeNotFound(w, "event", id)
 		return
@@ -153,12 +138,22 @@ func (s *Server) duplicateEvent(w http.ResponseWriter, r *http.Request) {
 	if !a.ok(w) {
 		return
 	}
+	s.addEvent(e)
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// addEvent stores an event made through the API and returns a copy to answer with. It
+// stores nothing and reports false when e asks for a slug already in use.
+func (s *Server) addEvent(e *event) (event, bool) {
 	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	if e.Slug != "" && s.store.slugs[e.Slug] {
+		return event{}, false
+	}
 	e.CreatedAt = at(s.now())
 	s.store.addEvent(e)
 	s.store.stats.EventsCreated++
-	s.store.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
+	return *e, true
 }
 
 // eventCopy applies the attributes shared by creation from a template and duplication to
@@ -221,11 +216,4 @@ func (a *attrs) span(required bool) (start, end *apiTime) {
 		return nil, nil
 	}
 	return atPtr(t0), atPtr(t1)
-}
-
-// exists reports whether tab holds id, under the read lock.
-func (s *Server) exists(tab interface{ has(string) bool }, id string) bool {
-	s.store.mu.RLock()
-	defer s.store.mu.RUnlock()
-	return tab.has(id)
 }

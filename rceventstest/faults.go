@@ -27,7 +27,8 @@ const (
 	// FaultGatewayTimeout answers 504 with an HTML page.
 	FaultGatewayTimeout
 	// FaultReset closes the connection without answering, before the request is handled:
-	// nothing is stored. The client sees a connection reset or an unexpected EOF.
+	// nothing is stored. The client sees a connection reset or an unexpected EOF, unless
+	// its transport retries by itself: Go's does once for a GET on a reused connection.
 	FaultReset
 	// FaultDropResponse handles the request (a write is stored) and then closes the
 	// connection without answering, as when a response is lost on the way back.
@@ -89,30 +90,37 @@ func newFaults(c config) *faults {
 	return f
 }
 
-// draw picks the fault and latency for one request in scope sc.
-func (f *faults) draw(sc Scope) (Fault, time.Duration) {
+// delay draws the latency of one request in scope sc.
+func (f *faults) delay(sc Scope) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.scope&sc == 0 || f.latencyMax == 0 {
+		return 0
+	}
+	return f.latencyMin + time.Duration(f.rng.Int64N(int64(f.latencyMax-f.latencyMin)+1))
+}
+
+// next picks the fault of one request in scope sc, once its latency is over: a request
+// abandoned during its latency does not use up a queued fault.
+func (f *faults) next(sc Scope) Fault {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.scope&sc == 0 {
-		return 0, 0
-	}
-	var delay time.Duration
-	if f.latencyMax > 0 {
-		delay = f.latencyMin + time.Duration(f.rng.Int64N(int64(f.latencyMax-f.latencyMin)+1))
+		return 0
 	}
 	if len(f.queue) > 0 {
 		next := f.queue[0]
 		f.queue = f.queue[1:]
-		return next, delay
+		return next
 	}
 	u := f.rng.Float64()
 	for fault := Fault(1); fault < faultCount; fault++ {
 		if u < f.rates[fault] {
-			return fault, delay
+			return fault
 		}
 		u -= f.rates[fault]
 	}
-	return 0, delay
+	return 0
 }
 
 func (f *faults) setRate(fault Fault, rate float64) {
@@ -141,7 +149,7 @@ func (f *faults) setLatency(min, max time.Duration) {
 
 // SetLatency delays every request in the fault scope by a duration drawn uniformly from
 // [min, max]; SetLatency(0, 0) turns latency off. A delayed request stops waiting when its
-// client goes away or the server closes.
+// client goes away or the server closes. It panics unless 0 ≤ min ≤ max.
 func (s *Server) SetLatency(min, max time.Duration) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()

@@ -8,9 +8,9 @@ import (
 // Request is one entry of the request log: a request the server (or its storage origin)
 // received, and how it was answered.
 type Request struct {
-	Method   string
-	Path     string
-	RawQuery string
+	Method   string // GET, POST, ...
+	Path     string // the URL path, "/v1/events/{id}"
+	RawQuery string // the query as sent, without "?"
 	// Status is the status answered; 0 when the connection was closed without an answer
 	// (FaultReset, FaultDropResponse) or the client went away during injected latency.
 	Status int
@@ -63,13 +63,13 @@ func (s *Server) ResetLog() {
 // compare what a client reported with what actually happened, faults included.
 type Stats struct {
 	EventsCreated            int // by POST .../events, POST /v1/templates/{id}/event and duplications
-	RegistrationsCreated     int
-	RegistrationsUpdated     int
-	TicketsCreated           int
+	RegistrationsCreated     int // by POST /v1/events/{id}/registrations
+	RegistrationsUpdated     int // by PATCH /v1/registrations/{id}
+	TicketsCreated           int // by POST /v1/events/{id}/tickets
 	MagicLinksCreated        int // including the deprecated POST /v1/magic_link
-	MagicLinksDeleted        int
-	ReportsCreated           int
-	DataSubscriptionsCreated int
+	MagicLinksDeleted        int // by DELETE /v1/magicLinks/{id}
+	ReportsCreated           int // by POST /v1/events/{id}/reports/...
+	DataSubscriptionsCreated int // by POST /v1/events/{id}/dataSubscriptions
 	TokensIssued             int // by the token endpoint
 }
 
@@ -88,6 +88,7 @@ type recorder struct {
 	status int
 }
 
+// WriteHeader records the first status written.
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
@@ -95,6 +96,7 @@ func (r *recorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// Write records an implicit 200.
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK

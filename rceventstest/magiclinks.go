@@ -77,10 +77,7 @@ func (s *Server) createMagicLink(w http.ResponseWriter, r *http.Request) {
 	}
 	a.only("email", "extraFields", "firstName", "headline", "lastName", "metadata", "registrationId")
 	m := &magicLink{ticketID: ticketID}
-	m.Email = a.str("email", true)
-	if m.Email != "" && !emailPattern.MatchString(m.Email) {
-		a.failAttr("email", "invalid", fmt.Sprintf("email %q is not an e-mail address", m.Email))
-	}
+	m.Email = a.email("email", true)
 	m.FirstName, m.LastName = a.str("firstName", true), a.str("lastName", true)
 	if h, ok := a.optStr("headline"); ok && h != "" {
 		m.Headline = ptr(h)
@@ -89,8 +86,7 @@ func (s *Server) createMagicLink(w http.ResponseWriter, r *http.Request) {
 	metadata, _ := a.stringMap("metadata")
 	m.ExtraFields, m.Metadata = nonNil(extra), nonNil(metadata)
 	regID, _ := a.optStr("registrationId")
-	if len(a.errs) > 0 {
-		a.ok(w)
+	if !a.ok(w) {
 		return
 	}
 
@@ -125,16 +121,12 @@ func (s *Server) createLegacyMagicLink(w http.ResponseWriter, r *http.Request) {
 	ticketID := a.str("ticket_id", true)
 	m := &magicLink{ticketID: ticketID, ExtraFields: map[string]string{}, Metadata: map[string]string{}}
 	m.FirstName, m.LastName = a.str("first_name", true), a.str("last_name", true)
-	m.Email = a.str("email", true)
-	if m.Email != "" && !emailPattern.MatchString(m.Email) {
-		a.failAttr("email", "invalid", fmt.Sprintf("email %q is not an e-mail address", m.Email))
-	}
+	m.Email = a.email("email", true)
 	created := s.now()
 	if t, ok := a.time("created_at", false); ok {
 		created = t
 	}
-	if len(a.errs) > 0 {
-		a.ok(w)
+	if !a.ok(w) {
 		return
 	}
 

@@ -83,7 +83,9 @@ var registrantTimezones = [...]string{
 var utmSources = [...]string{"linkedin", "newsletter", "twitter", "google", "partner"}
 var utmMediums = [...]string{"social", "email", "cpc", "referral"}
 
-var registeredThrough = [...]string{"registration_page", "registration_page", "registration_page", "magic_link", "import", "api"}
+// registeredThrough is drawn for registrants who did not redeem a magic link; those who
+// did were registered through "magic_link".
+var registeredThrough = [...]string{"registration_page", "registration_page", "registration_page", "registration_page", "import", "api"}
 
 var talkTitles = [...]string{
 	"Opening Keynote: Building for the Next Decade",
@@ -102,6 +104,17 @@ var talkTitles = [...]string{
 	"The State of WebAssembly",
 	"Fireside Chat with the Founders",
 	"Closing Keynote: What We Learned",
+}
+
+var abstracts = [...]string{
+	"A practical look at what worked, what did not, and what we would do differently next time.",
+	"Real incidents, real numbers: how one team cut its pager load in half in a year.",
+	"From the first prototype to production traffic, with the trade-offs made along the way.",
+	"Bring your questions: the speakers answer live after a short introduction.",
+	"Hands-on: bring a laptop with Docker installed and leave with a working setup.",
+	"Patterns and anti-patterns collected from a decade of running services at scale.",
+	"What changed in the ecosystem this year and what it means for your roadmap.",
+	"A candid conversation about growing teams without losing what made them work.",
 }
 
 var boothNames = [...]string{

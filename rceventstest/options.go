@@ -51,7 +51,8 @@ func WithSeed(seed int64) Option {
 
 // WithRegistrations sets how many registrations the main event (Fixtures.EventID) holds
 // (default 150). They are generated on demand from the seed and their index, never stored,
-// so millions cost no memory; registrations created through the API come after them.
+// so millions cost no memory; registrations created through the API come after them. It
+// panics unless 0 ≤ n < 2^32.
 func WithRegistrations(n int) Option {
 	if n < 0 || n >= 1<<32 {
 		panic(fmt.Sprintf("rceventstest: WithRegistrations(%d): want 0 ≤ n < 2^32", n))
@@ -59,7 +60,8 @@ func WithRegistrations(n int) Option {
 	return func(c *config) { c.registrations = n }
 }
 
-// WithDefaultPerPage sets the page size of lists when perPage is not sent (default 25).
+// WithDefaultPerPage sets the page size of lists when perPage is not sent (default 25). It
+// panics if n < 1.
 func WithDefaultPerPage(n int) Option {
 	if n < 1 {
 		panic(fmt.Sprintf("rceventstest: WithDefaultPerPage(%d): want n ≥ 1", n))
@@ -67,7 +69,8 @@ func WithDefaultPerPage(n int) Option {
 	return func(c *config) { c.defaultPerPage = n }
 }
 
-// WithMaxPerPage sets the largest page size (default 100); a larger perPage is lowered to it.
+// WithMaxPerPage sets the largest page size (default 100); a larger perPage is lowered to
+// it. It panics if n < 1.
 func WithMaxPerPage(n int) Option {
 	if n < 1 {
 		panic(fmt.Sprintf("rceventstest: WithMaxPerPage(%d): want n ≥ 1", n))
@@ -77,6 +80,7 @@ func WithMaxPerPage(n int) Option {
 
 // WithReportPolls sets how many GET /v1/reports/{id} of a newly created report answer 202
 // (in_progress_report) before it is ready and answers 200 (default 2; 0: ready at once).
+// It panics if n < 0.
 func WithReportPolls(n int) Option {
 	if n < 0 {
 		panic(fmt.Sprintf("rceventstest: WithReportPolls(%d): want n ≥ 0", n))
@@ -110,7 +114,7 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithAddr makes the server listen on addr (for example "127.0.0.1:8080") instead of a
-// free loopback port.
+// free loopback port; NewServer panics if it cannot.
 func WithAddr(addr string) Option {
 	return func(c *config) { c.addr = addr }
 }

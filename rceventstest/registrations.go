@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,8 +17,6 @@ var registrationFilters = []filterField{
 	{"userUpdatedAt", dateTimeField},
 	{"refunded", booleanField},
 }
-
-var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 // listRegistrations answers GET /v1/events/{eventId}/registrations. Without filters only
 // the page is built; with filters every registration is matched field by field (a generated
@@ -99,18 +96,14 @@ func (s *Server) createRegistration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.only("answers", "email", "externalBarcode", "firstName", "lastName", "metadata", "ticketId")
-	email := a.str("email", true)
-	if email != "" && !emailPattern.MatchString(email) {
-		a.failAttr("email", "invalid", fmt.Sprintf("email %q is not an e-mail address", email))
-	}
+	email := a.email("email", true)
 	first, last := a.str("firstName", true), a.str("lastName", true)
 	ticketID, _ := a.optStr("ticketId")
 	barcode, _ := a.optStr("externalBarcode")
 	metadata, _ := a.stringMap("metadata")
 	var answers []answerInput
 	a.decode("answers", "an array of {questionId, answer}", &answers)
-	if len(a.errs) > 0 {
-		a.ok(w)
+	if !a.ok(w) {
 		return
 	}
 
@@ -194,8 +187,7 @@ func (s *Server) updateRegistration(w http.ResponseWriter, r *http.Request) {
 	ticketID, hasTicket := a.optStr("ticketId")
 	var answers []answerInput
 	a.decode("answers", "an array of {questionId, answer}", &answers)
-	if len(a.errs) > 0 {
-		a.ok(w)
+	if !a.ok(w) {
 		return
 	}
 

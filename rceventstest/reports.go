@@ -144,17 +144,16 @@ func (s *Server) downloadURL(r *http.Request, id string) string {
 
 // downloadReport answers GET /v1/reports/{reportId}/download: the CSV itself, or with
 // WithStorageRedirect a 302 to a pre-signed URL on the storage origin. A report still being
-// generated is answered 404.
+// generated is answered as GET /v1/reports/{reportId} answers it: 202, in_progress_report
+// (the reference lists no answer for that case).
 func (s *Server) downloadReport(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("reportId")
-	s.store.mu.RLock()
-	rep, found := s.store.reports.value(id)
-	s.store.mu.RUnlock()
+	rep, found := lookup(s, s.store.reports.value, id)
 	switch {
 	case !found:
 		writeNotFound(w, "report", id)
 	case rep.pollsLeft > 0:
-		writeErrors(w, http.StatusNotFound, apiError{Code: "report_not_ready", Detail: fmt.Sprintf("report %q is still being generated", id)})
+		writeOne(w, http.StatusAccepted, "in_progress_report", inProgressAttrs{ID: rep.id, Status: reportInProgress})
 	case s.storage != nil:
 		http.Redirect(w, r, s.presign(id), http.StatusFound)
 	default:

@@ -31,14 +31,19 @@ func serveList[T identified](s *Server, w http.ResponseWriter, r *http.Request, 
 
 // serveOne answers one resource, which get copies under the read lock, or 404.
 func serveOne[T identified](s *Server, w http.ResponseWriter, typ, what, id string, get func(id string) (T, bool)) {
-	s.store.mu.RLock()
-	v, ok := get(id)
-	s.store.mu.RUnlock()
+	v, ok := lookup(s, get, id)
 	if !ok {
 		writeNotFound(w, what, id)
 		return
 	}
 	writeOne(w, http.StatusOK, typ, v)
+}
+
+// lookup runs get (a table's value method, say) under the read lock.
+func lookup[T any](s *Server, get func(id string) (T, bool), id string) (T, bool) {
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	return get(id)
 }
 
 // children returns a list function for serveList over the children of id in tab, whose
@@ -50,4 +55,11 @@ func children[T identified](tab *table[T], parents interface{ has(string) bool }
 		}
 		return tab.all(id), true
 	}
+}
+
+// exists reports whether tab holds id, under the read lock.
+func (s *Server) exists(tab interface{ has(string) bool }, id string) bool {
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	return tab.has(id)
 }

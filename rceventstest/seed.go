@@ -2,6 +2,7 @@ package rceventstest
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -350,12 +351,15 @@ func (s *seeder) magicLinks(eventID, ticketID string, visible, confirmAndJoin in
 			ml.Status = ptr("confirmed")
 		case i%3 == 2 && s.redeemer(rs, ticketID, &redeemer):
 			// The registrant redeemed this link: both name each other and the names agree.
+			// It was sent a few days before and redeemed when the registration was made.
 			k := redeemer
 			ml.FirstName, ml.LastName, _ = rs.gen.person(k)
 			ml.Email = rs.gen.email(k)
 			ml.Status = ptr("redeemed")
 			ml.RegistrationID = ptr(rs.id(k))
-			ml.UpdatedAt = at(created.Add(time.Duration(1+s.rng.IntN(72)) * time.Hour))
+			redeemed := rs.gen.createdAt(k)
+			ml.CreatedAt = at(redeemed.Add(-time.Duration(1+s.rng.IntN(72)) * time.Hour))
+			ml.UpdatedAt = at(redeemed)
 			rs.gen.magicLinks[k] = ml.ID
 			redeemer++
 		case i%3 == 1:
@@ -455,7 +459,7 @@ func (s *seeder) agenda(eventID string, stages, sessions []string, slots []slot)
 			item.AreaName = ptr("Expo Hall")
 		}
 		if sl.speakers > 0 {
-			item.Description = ptr(sl.title + ": " + goals[s.rng.IntN(len(goals))])
+			item.Description = ptr(abstracts[s.rng.IntN(len(abstracts))])
 		}
 		for k := 0; k < sl.speakers; k++ {
 			fn, ln := firstNames[s.rng.IntN(len(firstNames))], lastNames[s.rng.IntN(len(lastNames))]
@@ -502,8 +506,8 @@ func (s *seeder) booths(eventID string, n int) string {
 	ev, _ := s.st.events.get(eventID)
 	tags := s.tags(eventID)
 	// Every booth is tagged "Sponsor", then with a few topic tags.
-	sponsor := tags[8]
-	others := append(tags[:8:8], tags[9:]...)
+	k := slices.Index(tagNames[:], "Sponsor")
+	sponsor, others := tags[k], append(tags[:k:k], tags[k+1:]...)
 	created := ev.CreatedAt.time().Add(40 * 24 * time.Hour)
 	for i := 0; i < n; i++ {
 		name := boothNames[i%len(boothNames)]

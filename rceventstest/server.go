@@ -57,7 +57,7 @@ func NewServer(opts ...Option) *Server {
 		faults:  newFaults(cfg),
 		log:     &requestLog{limit: cfg.logLimit},
 		mux:     http.NewServeMux(),
-		signKey: []byte(strconv.FormatUint(mix64(key^0x5167), 36) + newToken()),
+		signKey: []byte(newToken()),
 		done:    make(chan struct{}),
 	}
 	s.ClientID, s.ClientSecret = cfg.clientID, cfg.clientSecret
@@ -72,11 +72,11 @@ func NewServer(opts ...Option) *Server {
 
 	s.api = httptest.NewUnstartedServer(http.HandlerFunc(s.serveAPI))
 	if cfg.addr != "" {
+		s.api.Listener.Close()
 		l, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
 			panic(fmt.Sprintf("rceventstest: listening on %s: %v", cfg.addr, err))
 		}
-		s.api.Listener.Close()
 		s.api.Listener = l
 	}
 	s.api.Start()
@@ -179,12 +179,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h ht
 		s.log.add(entry)
 	}()
 
-	fault, delay := s.faults.draw(scope)
-	if delay > 0 && !s.wait(r, delay) {
+	if d := s.faults.delay(scope); d > 0 && !s.wait(r, d) {
 		return
 	}
-	entry.Fault = fault
-	switch fault {
+	entry.Fault = s.faults.next(scope)
+	switch entry.Fault {
 	case 0:
 		h.ServeHTTP(rec, r)
 	case FaultReset:
@@ -196,7 +195,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h ht
 		s.tokens.revokeAll()
 		h.ServeHTTP(rec, r)
 	default:
-		s.faults.respond(rec, fault)
+		s.faults.respond(rec, entry.Fault)
 	}
 }
 

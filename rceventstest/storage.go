@@ -64,9 +64,7 @@ func (s *Server) storageObject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/reports/"), ".csv")
-	s.store.mu.RLock()
-	rep, found := s.store.reports.value(id)
-	s.store.mu.RUnlock()
+	rep, found := lookup(s, s.store.reports.value, id)
 	if !found {
 		writeStorageError(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
