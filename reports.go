@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/rcevents/rcevents-go/internal/jsonapi"
@@ -50,19 +51,45 @@ const (
 	ReportTypeEngagement           ReportType = "engagement"
 )
 
+// reportTypes lists the report types the API documents, in the order of their constants.
+var reportTypes = [...]ReportType{
+	ReportTypeAll,
+	ReportTypeAttendees,
+	ReportTypeAttendeeLog,
+	ReportTypeAttendeeActivity,
+	ReportTypeAttendeeFeedback,
+	ReportTypeAttendeeScore,
+	ReportTypePostEventSurvey,
+	ReportTypeFeedback,
+	ReportTypeBoothAttendee,
+	ReportTypeBoothInteraction,
+	ReportTypeChat,
+	ReportTypeConnection,
+	ReportTypeNoShows,
+	ReportTypeParticipation,
+	ReportTypeTimeSpentOnline,
+	ReportTypeRegistrations,
+	ReportTypeRegistrants,
+	ReportTypeSchedule,
+	ReportTypeSchedules,
+	ReportTypeSummary,
+	ReportTypeReferrals,
+	ReportTypeViewership,
+	ReportTypeOnlineAttendeeCounts,
+	ReportTypeSegmentRegistrations,
+	ReportTypeAgenda,
+	ReportTypeReplayRecordings,
+	ReportTypeReplayViewers,
+	ReportTypeEngagement,
+}
+
+// ReportTypes returns the report types the API documents.
+func ReportTypes() []ReportType {
+	return append([]ReportType(nil), reportTypes[:]...)
+}
+
 func (t ReportType) valid() bool {
-	switch t {
-	case ReportTypeAll, ReportTypeAttendees, ReportTypeAttendeeLog, ReportTypeAttendeeActivity,
-		ReportTypeAttendeeFeedback, ReportTypeAttendeeScore, ReportTypePostEventSurvey, ReportTypeFeedback,
-		ReportTypeBoothAttendee, ReportTypeBoothInteraction, ReportTypeChat, ReportTypeConnection,
-		ReportTypeNoShows, ReportTypeParticipation, ReportTypeTimeSpentOnline, ReportTypeRegistrations,
-		ReportTypeRegistrants, ReportTypeSchedule, ReportTypeSchedules, ReportTypeSummary,
-		ReportTypeReferrals, ReportTypeViewership, ReportTypeOnlineAttendeeCounts,
-		ReportTypeSegmentRegistrations, ReportTypeAgenda, ReportTypeReplayRecordings,
-		ReportTypeReplayViewers, ReportTypeEngagement:
-		return true
-	}
-	return false
+	return slices.Contains(reportTypes[:], t)
 }
 
 // SegmentType names the part of an event a report covers.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/rcevents/rcevents-go/internal/jsonapi"
@@ -39,16 +40,33 @@ const (
 	SignalRegistrationQrUpdated              Signal = "registrationQrUpdated"
 )
 
+// signals lists the signals the API documents, in the order of their constants.
+var signals = [...]Signal{
+	SignalAttendance,
+	SignalAttendeeCheckedInToEvent,
+	SignalAttendeeCheckedInToScheduleItem,
+	SignalAttendeeCheckedOutFromEvent,
+	SignalAttendeeCheckedOutFromScheduleItem,
+	SignalAttendeeClickedURL,
+	SignalAttendeeEnteredEventArea,
+	SignalAttendeeFilledMidEventSurvey,
+	SignalAttendeeFilledPostEventSurvey,
+	SignalAttendeeLeftEventArea,
+	SignalAttendeeRegisteredVendorInterest,
+	SignalOnsiteSegmentRegistrationCreated,
+	SignalRegistrationQRCreated,
+	SignalRegistrationQRUpdated,
+	SignalRegistrationQrCreated,
+	SignalRegistrationQrUpdated,
+}
+
+// Signals returns the signals the API documents.
+func Signals() []Signal {
+	return append([]Signal(nil), signals[:]...)
+}
+
 func (s Signal) valid() bool {
-	switch s {
-	case SignalAttendance, SignalAttendeeCheckedInToEvent, SignalAttendeeCheckedInToScheduleItem,
-		SignalAttendeeCheckedOutFromEvent, SignalAttendeeCheckedOutFromScheduleItem, SignalAttendeeClickedURL,
-		SignalAttendeeEnteredEventArea, SignalAttendeeFilledMidEventSurvey, SignalAttendeeFilledPostEventSurvey,
-		SignalAttendeeLeftEventArea, SignalAttendeeRegisteredVendorInterest, SignalOnsiteSegmentRegistrationCreated,
-		SignalRegistrationQRCreated, SignalRegistrationQRUpdated, SignalRegistrationQrCreated, SignalRegistrationQrUpdated:
-		return true
-	}
-	return false
+	return slices.Contains(signals[:], s)
 }
 
 // DataSubscription is a subscription to an event's signals, delivered to

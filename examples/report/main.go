@@ -47,23 +47,8 @@ func main() {
 	}
 }
 
-// reportTypes are the report types the API documents, in its reference's
-// order.
-var reportTypes = []rcevents.ReportType{
-	rcevents.ReportTypeAll, rcevents.ReportTypeAttendees, rcevents.ReportTypeAttendeeLog,
-	rcevents.ReportTypeAttendeeActivity, rcevents.ReportTypeAttendeeFeedback, rcevents.ReportTypeAttendeeScore,
-	rcevents.ReportTypePostEventSurvey, rcevents.ReportTypeFeedback, rcevents.ReportTypeBoothAttendee,
-	rcevents.ReportTypeBoothInteraction, rcevents.ReportTypeChat, rcevents.ReportTypeConnection,
-	rcevents.ReportTypeNoShows, rcevents.ReportTypeParticipation, rcevents.ReportTypeTimeSpentOnline,
-	rcevents.ReportTypeRegistrations, rcevents.ReportTypeRegistrants, rcevents.ReportTypeSchedule,
-	rcevents.ReportTypeSchedules, rcevents.ReportTypeSummary, rcevents.ReportTypeReferrals,
-	rcevents.ReportTypeViewership, rcevents.ReportTypeOnlineAttendeeCounts, rcevents.ReportTypeSegmentRegistrations,
-	rcevents.ReportTypeAgenda, rcevents.ReportTypeReplayRecordings, rcevents.ReportTypeReplayViewers,
-	rcevents.ReportTypeEngagement,
-}
-
 func run(ctx context.Context, stdout, stderr io.Writer, cfg config) error {
-	typ, err := exampleenv.ParseEnum("report type", cfg.typ, reportTypes)
+	typ, err := exampleenv.ParseEnum("report type", cfg.typ, rcevents.ReportTypes())
 	if err != nil {
 		return err
 	}

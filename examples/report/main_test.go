@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rcevents/rcevents-go"
 	"github.com/rcevents/rcevents-go/examples/internal/exampleenv"
 	"github.com/rcevents/rcevents-go/examples/internal/exampletest"
 	"github.com/rcevents/rcevents-go/rceventstest"
@@ -73,13 +72,4 @@ func TestRejectsUnknownTypesBeforeAnyRequest(t *testing.T) {
 	assert.True(t, strings.HasSuffix(err.Error(), ", engagement"), err.Error())
 	assert.Empty(t, srv.Requests())
 	assert.Empty(t, stdout.String())
-}
-
-func TestKnowsEveryReportType(t *testing.T) {
-	seen := map[rcevents.ReportType]bool{}
-	for _, typ := range reportTypes {
-		assert.False(t, seen[typ], "%s listed twice", typ)
-		seen[typ] = true
-	}
-	assert.Len(t, seen, 28, "the API documents 28 report types")
 }

@@ -58,17 +58,6 @@ func main() {
 	}
 }
 
-// signals are the signals the API documents, in its reference's order.
-var signals = []rcevents.Signal{
-	rcevents.SignalAttendance, rcevents.SignalAttendeeCheckedInToEvent, rcevents.SignalAttendeeCheckedInToScheduleItem,
-	rcevents.SignalAttendeeCheckedOutFromEvent, rcevents.SignalAttendeeCheckedOutFromScheduleItem,
-	rcevents.SignalAttendeeClickedURL, rcevents.SignalAttendeeEnteredEventArea,
-	rcevents.SignalAttendeeFilledMidEventSurvey, rcevents.SignalAttendeeFilledPostEventSurvey,
-	rcevents.SignalAttendeeLeftEventArea, rcevents.SignalAttendeeRegisteredVendorInterest,
-	rcevents.SignalOnsiteSegmentRegistrationCreated, rcevents.SignalRegistrationQRCreated,
-	rcevents.SignalRegistrationQRUpdated, rcevents.SignalRegistrationQrCreated, rcevents.SignalRegistrationQrUpdated,
-}
-
 func run(ctx context.Context, stdout, stderr io.Writer, cfg config) error {
 	sigs, err := parseSignals(cfg.signals)
 	if err != nil {
@@ -121,7 +110,7 @@ func parseSignals(s string) ([]rcevents.Signal, error) {
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
-		sig, err := exampleenv.ParseEnum("signal", name, signals)
+		sig, err := exampleenv.ParseEnum("signal", name, rcevents.Signals())
 		if err != nil {
 			return nil, fmt.Errorf("-signals: %w", err)
 		}

@@ -107,12 +107,3 @@ func TestRefusesAURLThatIsNotHTTP(t *testing.T) {
 	assert.Zero(t, srv.Stats().DataSubscriptionsCreated)
 	assert.Empty(t, stdout.String())
 }
-
-func TestKnowsEverySignal(t *testing.T) {
-	seen := map[rcevents.Signal]bool{}
-	for _, s := range signals {
-		assert.False(t, seen[s], "%s listed twice", s)
-		seen[s] = true
-	}
-	assert.Len(t, seen, 16, "the API documents 16 signals")
-}
