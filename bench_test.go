@@ -1,31 +1,266 @@
-package rcevents
+package rcevents_test
+
+// The benchmarks of BENCHMARKS.md. Those that talk to rceventstest live in
+// this external package because the fake imports rcevents.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
 	"testing"
+	"time"
+
+	"github.com/rcevents/rcevents-go"
+	"github.com/rcevents/rcevents-go/rceventstest"
 )
+
+// benchPerPage is the page size of every list benchmark: the API's largest.
+const benchPerPage = rcevents.MaxPerPage
+
+// rawTransport is what a hand-rolled client would use: the default
+// transport, keeping as many idle connections per host as the SDK does.
+func rawTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	return t
+}
+
+// newFakeClient returns a client of srv that walks up to concurrency pages at
+// once. Its idle connections are closed when b ends.
+func newFakeClient(b *testing.B, srv *rceventstest.Server, concurrency int) *rcevents.Client {
+	b.Helper()
+	tr := rawTransport()
+	b.Cleanup(tr.CloseIdleConnections)
+	c, err := rcevents.NewClient(
+		rcevents.WithBaseURL(srv.URL),
+		rcevents.WithToken(srv.Token),
+		rcevents.WithHTTPClient(&http.Client{Transport: tr}),
+		rcevents.WithPageConcurrency(concurrency),
+	)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// walkRegistrations iterates over all the registrations of the fake's main
+// event, discarding them, and returns how many there were.
+func walkRegistrations(ctx context.Context, c *rcevents.Client, eventID string) (int, error) {
+	opts := &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: benchPerPage}}
+	n := 0
+	for r, err := range c.Registrations.All(ctx, eventID, opts) {
+		if err != nil {
+			return n, err
+		}
+		if r.ID == "" {
+			return n, fmt.Errorf("registration %d has no ID", n)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// BenchmarkListAll walks 10,000 registrations, 100 pages of 100, from a fake
+// that answers every request after 20 ms, fetching 1, 4 or 8 pages at once.
+// "latency=0" is the same walk without the delay: what the walk costs besides
+// waiting.
+func BenchmarkListAll(b *testing.B) {
+	const total = 10_000
+	for _, latency := range []time.Duration{20 * time.Millisecond, 0} {
+		srv := rceventstest.NewServer(
+			rceventstest.WithRegistrations(total),
+			rceventstest.WithLatency(latency, latency),
+			rceventstest.WithLogLimit(1000),
+		)
+		concurrencies := []int{1, 4, 8}
+		if latency == 0 {
+			concurrencies = []int{1, 8}
+		}
+		for _, conc := range concurrencies {
+			b.Run(fmt.Sprintf("latency=%s/concurrency=%d", latency, conc), func(b *testing.B) {
+				c := newFakeClient(b, srv, conc)
+				ctx := context.Background()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					n, err := walkRegistrations(ctx, c, srv.Fixtures.EventID)
+					if err != nil || n != total {
+						b.Fatalf("walked %d registrations, want %d: %v", n, total, err)
+					}
+				}
+				b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "items/s")
+			})
+		}
+		srv.Close()
+	}
+}
+
+// benchFixture returns the bytes of testdata/name.
+func benchFixture(b *testing.B, name string) []byte {
+	b.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+// BenchmarkDecode decodes one page of 100 registrations (the recorded
+// fixture) three ways: the SDK's path from the answer's body to a Page
+// ("sdk"); encoding/json.Unmarshal of the same bytes into the same structs
+// inside a minimal envelope ("floor"); and into map[string]any, as a client
+// without models does ("map").
+func BenchmarkDecode(b *testing.B) {
+	body := benchFixture(b, "registrations_list_100.json")
+
+	b.Run("sdk", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			p, err := rcevents.DecodeRegistrationsPage(bytes.NewReader(body))
+			if err != nil || len(p.Items) != 100 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("floor", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var doc struct {
+				Data []struct {
+					ID         string                `json:"id"`
+					Attributes rcevents.Registration `json:"attributes"`
+				} `json:"data"`
+				Meta struct {
+					Count int `json:"count"`
+				} `json:"meta"`
+				Links struct {
+					Next string `json:"next"`
+				} `json:"links"`
+			}
+			if err := json.Unmarshal(body, &doc); err != nil || len(doc.Data) != 100 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var doc map[string]any
+			if err := json.Unmarshal(body, &doc); err != nil || len(doc["data"].([]any)) != 100 {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// heapSampler records the peak of the heap in use (the runtime's HeapInuse:
+// spans holding objects, live or not yet swept) every few milliseconds.
+type heapSampler struct {
+	stop chan struct{}
+	done chan struct{}
+	peak uint64
+}
+
+func startHeapSampler(every time.Duration) *heapSampler {
+	s := &heapSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+	}
+	read := func() {
+		metrics.Read(samples)
+		if inuse := samples[0].Value.Uint64() + samples[1].Value.Uint64(); inuse > s.peak {
+			s.peak = inuse
+		}
+	}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			read()
+			select {
+			case <-s.stop:
+				read()
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// Stop ends the sampling and returns the peak in bytes.
+func (s *heapSampler) Stop() uint64 {
+	close(s.stop)
+	<-s.done
+	return s.peak
+}
+
+// BenchmarkStreamMemory walks 100,000 and 1,000,000 registrations generated
+// by the fake, without latency, 8 pages at once, and reports the peak heap in
+// use during the walk (the fake, in the same process, included). Flat memory
+// means the two peaks are about the same. Set RCEVENTS_BENCH_SHORT=1 to skip
+// the 1,000,000 walk.
+func BenchmarkStreamMemory(b *testing.B) {
+	sizes := []int{100_000, 1_000_000}
+	if os.Getenv("RCEVENTS_BENCH_SHORT") != "" {
+		sizes = sizes[:1]
+	}
+	for _, total := range sizes {
+		b.Run(fmt.Sprintf("n=%d", total), func(b *testing.B) {
+			srv := rceventstest.NewServer(rceventstest.WithRegistrations(total), rceventstest.WithLogLimit(100))
+			defer srv.Close()
+			c := newFakeClient(b, srv, 8)
+			ctx := context.Background()
+			var peak uint64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				runtime.GC()
+				s := startHeapSampler(2 * time.Millisecond)
+				n, err := walkRegistrations(ctx, c, srv.Fixtures.EventID)
+				peak = max(peak, s.Stop())
+				if err != nil || n != total {
+					b.Fatalf("walked %d registrations, want %d: %v", n, total, err)
+				}
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
+			b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+}
 
 // BenchmarkRequestOverhead measures one Organizations.Get against a loopback
 // server, next to the floor: raw net/http and encoding/json making the same
 // request and decoding the same answer into the same struct.
 func BenchmarkRequestOverhead(b *testing.B) {
-	body, err := readFixture("organizations_get.json")
-	if err != nil {
-		b.Fatal(err)
-	}
+	body := benchFixture(b, "organizations_get.json")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	}))
 	defer srv.Close()
+	const token = "bench-token"
 	ctx := context.Background()
 
 	b.Run("sdk", func(b *testing.B) {
-		c, err := NewClient(WithBaseURL(srv.URL), WithToken(testToken))
+		tr := rawTransport()
+		defer tr.CloseIdleConnections()
+		c, err := rcevents.NewClient(rcevents.WithBaseURL(srv.URL), rcevents.WithToken(token),
+			rcevents.WithHTTPClient(&http.Client{Transport: tr}))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -38,14 +273,16 @@ func BenchmarkRequestOverhead(b *testing.B) {
 		}
 	})
 	b.Run("raw", func(b *testing.B) {
-		hc := &http.Client{Transport: defaultTransport()}
+		tr := rawTransport()
+		defer tr.CloseIdleConnections()
+		hc := &http.Client{Transport: tr}
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/organizations/org_7f3a", nil)
 			if err != nil {
 				b.Fatal(err)
 			}
-			req.Header.Set("Authorization", "Bearer "+testToken)
+			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("Accept", "application/json")
 			resp, err := hc.Do(req)
 			if err != nil {
@@ -53,8 +290,8 @@ func BenchmarkRequestOverhead(b *testing.B) {
 			}
 			var doc struct {
 				Data struct {
-					ID         string       `json:"id"`
-					Attributes Organization `json:"attributes"`
+					ID         string                `json:"id"`
+					Attributes rcevents.Organization `json:"attributes"`
 				} `json:"data"`
 			}
 			err = json.NewDecoder(resp.Body).Decode(&doc)
@@ -65,4 +302,63 @@ func BenchmarkRequestOverhead(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkFakeCost measures what the fake adds to a request, so the numbers
+// above are known to measure the SDK: a raw client fetching a page of 100
+// registrations from the fake ("fake", which builds and encodes the page on
+// each request), and the same bytes from a server that only writes them
+// ("static").
+func BenchmarkFakeCost(b *testing.B) {
+	const pages = 100
+	fake := rceventstest.NewServer(rceventstest.WithRegistrations(pages*benchPerPage), rceventstest.WithLogLimit(100))
+	defer fake.Close()
+	tr := rawTransport()
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	get := func(url string) ([]byte, error) {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+fake.Token)
+		req.Header.Set("Accept", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("%s: %s", url, resp.Status)
+		}
+		return body, err
+	}
+	pageURL := func(base string, n int) string {
+		return fmt.Sprintf("%s/v1/events/%s/registrations?page=%d&perPage=%d", base, fake.Fixtures.EventID, n, benchPerPage)
+	}
+	page, err := get(pageURL(fake.URL, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	static := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+		w.Write(page)
+	}))
+	defer static.Close()
+
+	for _, target := range []struct {
+		name, base string
+	}{{"fake", fake.URL}, {"static", static.URL}} {
+		b.Run(target.name, func(b *testing.B) {
+			b.SetBytes(int64(len(page)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := get(pageURL(target.base, i%pages+1)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -74,6 +74,11 @@ func listPage[T any, PT model[T]](ctx context.Context, c *Client, path string, o
 	if _, err := c.doJSON(ctx, call{method: http.MethodGet, path: path, query: opts}, &doc); err != nil {
 		return nil, err
 	}
+	return newPage[T, PT](&doc, lo), nil
+}
+
+// newPage unwraps a decoded list answer into the page lo selected.
+func newPage[T any, PT model[T]](doc *jsonapi.ListDocument[T], lo *ListOptions) *Page[T] {
 	p := &Page[T]{Items: make([]T, len(doc.Data)), Number: lo.number()}
 	for i := range doc.Data {
 		p.Items[i] = *unwrap[T, PT](&doc.Data[i])
@@ -84,7 +89,7 @@ func listPage[T any, PT model[T]](ctx context.Context, c *Client, path string, o
 	if doc.Links != nil {
 		p.Links = Links(*doc.Links)
 	}
-	return p, nil
+	return p
 }
 
 // listAll gets a list that the API does not paginate.
