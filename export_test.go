@@ -10,9 +10,9 @@ import (
 // RegistrationsService.List does once the answer has arrived, for the decode
 // benchmark.
 func DecodeRegistrationsPage(body io.Reader) (*Page[Registration], error) {
-	var doc jsonapi.ListDocument[Registration]
+	var doc jsonapi.ListDocument[registrationWire]
 	if err := decodeJSON(body, &doc); err != nil {
 		return nil, err
 	}
-	return newPage[Registration](&doc, nil), nil
+	return newPage(&doc, nil, registrationItem), nil
 }

@@ -52,6 +52,20 @@ func FuzzDecodeEnvelopes(f *testing.F) {
 	})
 }
 
+// FuzzRegistrationListDecode decodes any attributes as a list page does and
+// through Registration.UnmarshalJSON: both fail or both give the same
+// registration.
+func FuzzRegistrationListDecode(f *testing.F) {
+	for _, s := range jsonSeeds {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte(`{"firstCheckIn":"2025-06-12T10:10:05Z","customRegistrationFields":[{"value":["a"]}]}`))
+	f.Add([]byte(`{"firstCheckIn":"x","FirstCheckin":null,"metadata":{"k":"v"},"id":""}`))
+	f.Fuzz(func(t *testing.T, attrs []byte) {
+		assertListDecodesAsUnmarshalJSON(t, []byte(`{"data":[{"id":"reg_env","attributes":`+string(attrs)+`}]}`))
+	})
+}
+
 // FuzzDecodeErrorBody feeds any bytes to the error decoder: it never panics,
 // and its snippet is bounded, valid UTF-8.
 func FuzzDecodeErrorBody(f *testing.F) {
