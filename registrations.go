@@ -233,6 +233,10 @@ func (v *FieldValue) UnmarshalJSON(b []byte) error {
 		*v = FieldValue{str: s, kind: fieldString}
 		return nil
 	case len(b) > 0 && b[0] == '[':
+		if list, ok := plainJSONStrings(b); ok {
+			*v = FieldValue{list: list, kind: fieldList}
+			return nil
+		}
 		// Pointers tell a null element, which would otherwise decode as ""
 		// and not marshal back to what it was.
 		var elems []*string
@@ -276,6 +280,48 @@ func plainJSONString(b []byte) (string, bool) {
 		return "", false // the decoder replaces bad bytes with U+FFFD
 	}
 	return string(in), true
+}
+
+// plainJSONStrings returns the texts of a JSON list of strings that hold no
+// escape, without going through the decoder: most multiSelect answers are
+// such lists. It reports false for anything else, valid or not.
+func plainJSONStrings(b []byte) ([]string, bool) {
+	list := []string{}
+	i := skipSpace(b, 1) // past '['
+	if i < len(b) && b[i] == ']' {
+		return list, i == len(b)-1
+	}
+	for i < len(b) && b[i] == '"' {
+		end := bytes.IndexByte(b[i+1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		end += i + 2 // past the closing quote
+		s, ok := plainJSONString(b[i:end])
+		if !ok {
+			return nil, false
+		}
+		list = append(list, s)
+		i = skipSpace(b, end)
+		switch {
+		case i == len(b)-1 && b[i] == ']':
+			return list, true
+		case i < len(b) && b[i] == ',':
+			i = skipSpace(b, i+1)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// skipSpace returns the index of the first byte of b from i on that is not
+// JSON whitespace.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // Answer is the answer to one registration question, for

@@ -764,6 +764,10 @@ func TestFieldValue(t *testing.T) {
 		{in: `["Cloud Native", "Security"]`, str: "Cloud Native, Security", strs: []string{"Cloud Native", "Security"}, isList: true, marshal: `["Cloud Native","Security"]`},
 		{in: `["Security"]`, str: "Security", strs: []string{"Security"}, isList: true},
 		{in: `[]`, str: "", strs: []string{}, isList: true},
+		{in: `[ ]`, str: "", strs: []string{}, isList: true, marshal: `[]`},
+		{in: "[ \"a\" ,\n\t\"b\"\r]", str: "a, b", strs: []string{"a", "b"}, isList: true, marshal: `["a","b"]`},
+		{in: `["caf\u00e9", "x"]`, str: "café, x", strs: []string{"café", "x"}, isList: true, marshal: `["café","x"]`},
+		{in: `["a", ["b"]]`, str: `["a",["b"]]`, marshal: `["a",["b"]]`},
 		{in: `null`, isNull: true},
 		// Undocumented kinds are kept as they came.
 		{in: `42`, str: "42"},
