@@ -71,7 +71,7 @@ func walkRegistrations(ctx context.Context, c *rcevents.Client, eventID string) 
 
 // BenchmarkListAll walks 10,000 registrations, 100 pages of 100, from a fake
 // that answers every request after 20 ms, fetching 1, 4 or 8 pages at once.
-// "latency=0" is the same walk without the delay: what the walk costs besides
+// latency=0s is the same walk without the delay: what the walk costs besides
 // waiting.
 func BenchmarkListAll(b *testing.B) {
 	const total = 10_000
@@ -116,13 +116,13 @@ func benchFixture(b *testing.B, name string) []byte {
 
 // BenchmarkDecode decodes one page of 100 registrations (the recorded
 // fixture) three ways: the SDK's path from the answer's body to a Page
-// ("sdk"); encoding/json.Unmarshal of the same bytes into the same structs
-// inside a minimal envelope ("floor"); and into map[string]any, as a client
-// without models does ("map").
+// (impl=sdk); encoding/json.Unmarshal of the same bytes into the same structs
+// inside a minimal envelope (impl=floor); and into map[string]any, as a
+// client without models does (impl=map).
 func BenchmarkDecode(b *testing.B) {
 	body := benchFixture(b, "registrations_list_100.json")
 
-	b.Run("sdk", func(b *testing.B) {
+	b.Run("impl=sdk", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
@@ -132,7 +132,7 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
-	b.Run("floor", func(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
@@ -153,7 +153,7 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
-	b.Run("map", func(b *testing.B) {
+	b.Run("impl=map", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
@@ -244,8 +244,8 @@ func BenchmarkStreamMemory(b *testing.B) {
 }
 
 // BenchmarkRequestOverhead measures one Organizations.Get against a loopback
-// server, next to the floor: raw net/http and encoding/json making the same
-// request and decoding the same answer into the same struct.
+// server (impl=sdk), next to the floor (impl=raw): net/http and encoding/json
+// making the same request and decoding the same answer into the same struct.
 func BenchmarkRequestOverhead(b *testing.B) {
 	body := benchFixture(b, "organizations_get.json")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -256,7 +256,7 @@ func BenchmarkRequestOverhead(b *testing.B) {
 	const token = "bench-token"
 	ctx := context.Background()
 
-	b.Run("sdk", func(b *testing.B) {
+	b.Run("impl=sdk", func(b *testing.B) {
 		tr := rawTransport()
 		defer tr.CloseIdleConnections()
 		c, err := rcevents.NewClient(rcevents.WithBaseURL(srv.URL), rcevents.WithToken(token),
@@ -272,7 +272,7 @@ func BenchmarkRequestOverhead(b *testing.B) {
 			}
 		}
 	})
-	b.Run("raw", func(b *testing.B) {
+	b.Run("impl=raw", func(b *testing.B) {
 		tr := rawTransport()
 		defer tr.CloseIdleConnections()
 		hc := &http.Client{Transport: tr}
@@ -306,9 +306,9 @@ func BenchmarkRequestOverhead(b *testing.B) {
 
 // BenchmarkFakeCost measures what the fake adds to a request, so the numbers
 // above are known to measure the SDK: a raw client fetching a page of 100
-// registrations from the fake ("fake", which builds and encodes the page on
-// each request), and the same bytes from a server that only writes them
-// ("static").
+// registrations from the fake (server=fake, which builds and encodes the
+// page on each request), and the same bytes from a server that only writes
+// them (server=static).
 func BenchmarkFakeCost(b *testing.B) {
 	const pages = 100
 	fake := rceventstest.NewServer(rceventstest.WithRegistrations(pages*benchPerPage), rceventstest.WithLogLimit(100))
@@ -351,7 +351,7 @@ func BenchmarkFakeCost(b *testing.B) {
 	for _, target := range []struct {
 		name, base string
 	}{{"fake", fake.URL}, {"static", static.URL}} {
-		b.Run(target.name, func(b *testing.B) {
+		b.Run("server="+target.name, func(b *testing.B) {
 			b.SetBytes(int64(len(page)))
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
