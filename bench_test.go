@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,15 +35,15 @@ func rawTransport() *http.Transport {
 	return t
 }
 
-// newFakeClient returns a client of srv that walks up to concurrency pages at
-// once. Its idle connections are closed when b ends.
-func newFakeClient(b *testing.B, srv *rceventstest.Server, concurrency int) *rcevents.Client {
+// newBenchClient returns a client of the API at baseURL that walks up to
+// concurrency pages at once. Its idle connections are closed when b ends.
+func newBenchClient(b *testing.B, baseURL, token string, concurrency int) *rcevents.Client {
 	b.Helper()
 	tr := rawTransport()
 	b.Cleanup(tr.CloseIdleConnections)
 	c, err := rcevents.NewClient(
-		rcevents.WithBaseURL(srv.URL),
-		rcevents.WithToken(srv.Token),
+		rcevents.WithBaseURL(baseURL),
+		rcevents.WithToken(token),
 		rcevents.WithHTTPClient(&http.Client{Transport: tr}),
 		rcevents.WithPageConcurrency(concurrency),
 	)
@@ -50,6 +51,43 @@ func newFakeClient(b *testing.B, srv *rceventstest.Server, concurrency int) *rce
 		b.Fatal(err)
 	}
 	return c
+}
+
+// newReplayServer answers with what h answers, after latency, but asks h
+// only the first time a URL is requested. Walks through it measure the
+// client and the transport without the fake's cost of building pages.
+func newReplayServer(h http.Handler, latency time.Duration) *httptest.Server {
+	var mu sync.Mutex
+	answers := map[string][]byte{}
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return
+		}
+		key := r.URL.RequestURI()
+		mu.Lock()
+		body, ok := answers[key]
+		mu.Unlock()
+		if !ok {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != http.StatusOK {
+				w.WriteHeader(rec.Code)
+				w.Write(rec.Body.Bytes())
+				return
+			}
+			body = rec.Body.Bytes()
+			mu.Lock()
+			answers[key] = body
+			mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	}))
 }
 
 // walkRegistrations iterates over all the registrations of the fake's main
@@ -69,38 +107,53 @@ func walkRegistrations(ctx context.Context, c *rcevents.Client, eventID string) 
 	return n, nil
 }
 
-// BenchmarkListAll walks 10,000 registrations, 100 pages of 100, from a fake
-// that answers every request after 20 ms, fetching 1, 4 or 8 pages at once.
-// latency=0s is the same walk without the delay: what the walk costs besides
-// waiting.
+// BenchmarkListAll walks 10,000 registrations, 100 pages of 100, from the
+// fake answering every request after 20 ms, fetching 1, 4 or 8 pages at
+// once. server=replay is the same walk with the fake's answers replayed (see
+// newReplayServer), latency=0s the same walk without the delay: what the
+// walk costs besides waiting.
 func BenchmarkListAll(b *testing.B) {
 	const total = 10_000
-	for _, latency := range []time.Duration{20 * time.Millisecond, 0} {
-		srv := rceventstest.NewServer(
-			rceventstest.WithRegistrations(total),
-			rceventstest.WithLatency(latency, latency),
-			rceventstest.WithLogLimit(1000),
-		)
-		concurrencies := []int{1, 4, 8}
-		if latency == 0 {
-			concurrencies = []int{1, 8}
+	for _, run := range []struct {
+		server        string
+		latency       time.Duration
+		concurrencies []int
+	}{
+		{"fake", 20 * time.Millisecond, []int{1, 4, 8}},
+		{"replay", 20 * time.Millisecond, []int{1, 8}},
+		{"fake", 0, []int{1, 8}},
+	} {
+		fake := rceventstest.NewServer(rceventstest.WithRegistrations(total), rceventstest.WithLogLimit(1000))
+		baseURL := fake.URL
+		if run.server == "replay" {
+			replay := newReplayServer(fake.Handler(), run.latency)
+			defer replay.Close()
+			baseURL = replay.URL
+		} else {
+			fake.SetLatency(run.latency, run.latency)
 		}
-		for _, conc := range concurrencies {
-			b.Run(fmt.Sprintf("latency=%s/concurrency=%d", latency, conc), func(b *testing.B) {
-				c := newFakeClient(b, srv, conc)
+		for _, conc := range run.concurrencies {
+			b.Run(fmt.Sprintf("server=%s/latency=%s/concurrency=%d", run.server, run.latency, conc), func(b *testing.B) {
+				c := newBenchClient(b, baseURL, fake.Token, conc)
 				ctx := context.Background()
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					n, err := walkRegistrations(ctx, c, srv.Fixtures.EventID)
+				walk := func() {
+					n, err := walkRegistrations(ctx, c, fake.Fixtures.EventID)
 					if err != nil || n != total {
 						b.Fatalf("walked %d registrations, want %d: %v", n, total, err)
 					}
 				}
+				if run.server == "replay" {
+					walk() // records the answers
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					walk()
+				}
 				b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "items/s")
 			})
 		}
-		srv.Close()
+		fake.Close()
 	}
 }
 
@@ -223,7 +276,7 @@ func BenchmarkStreamMemory(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d", total), func(b *testing.B) {
 			srv := rceventstest.NewServer(rceventstest.WithRegistrations(total), rceventstest.WithLogLimit(100))
 			defer srv.Close()
-			c := newFakeClient(b, srv, 8)
+			c := newBenchClient(b, srv.URL, srv.Token, 8)
 			ctx := context.Background()
 			var peak uint64
 			b.ReportAllocs()
