@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -542,9 +543,8 @@ func (c *Client) log(ctx context.Context, method, target string, resp *http.Resp
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "rcevents request", attrs...)
 }
 
-// doJSON sends r and decodes a 2xx answer's body into out, streaming it.
-// out may be nil when the answer has no body worth reading. It returns the
-// answer's status.
+// doJSON sends r and decodes a 2xx answer's body into out. out may be nil
+// when the answer has no body worth reading. It returns the answer's status.
 func (c *Client) doJSON(ctx context.Context, r call, out any) (int, error) {
 	var status int
 	err := c.do(ctx, r, func(resp *http.Response) error {
@@ -560,15 +560,45 @@ func (c *Client) doJSON(ctx context.Context, r call, out any) (int, error) {
 // errBodyTooLarge ends a decode that reached maxBody.
 var errBodyTooLarge = fmt.Errorf("answer larger than %d bytes", maxBody)
 
+// bodyBuffers holds the buffers answers are read into before decoding. A
+// decoder reading from the body would buffer the whole value too, in a
+// buffer it grows from scratch on every answer.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for reuse, so that one unusual
+// answer does not hold its memory for good.
+const maxPooledBuffer = 1 << 20
+
+// decodeJSON reads body, up to maxBody, and decodes it into out. Like a
+// stream decoder, it decodes the first JSON value and ignores what follows.
 func decodeJSON(body io.Reader, out any) error {
-	lr := &limitedReader{r: body, n: maxBody + 1}
-	if err := json.NewDecoder(lr).Decode(out); err != nil {
-		switch {
-		case lr.n <= 0:
-			return errBodyTooLarge
-		case errors.Is(err, io.EOF):
-			return errors.New("decoding the answer: empty body")
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			bodyBuffers.Put(buf)
 		}
+	}()
+	lr := &limitedReader{r: body, n: maxBody + 1}
+	if _, err := buf.ReadFrom(lr); err != nil {
+		if lr.n <= 0 {
+			return errBodyTooLarge
+		}
+		return fmt.Errorf("decoding the answer: %w", err)
+	}
+	// encoding/json copies what it keeps, so buf can be reused afterwards.
+	err := json.Unmarshal(buf.Bytes(), out)
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		// Unmarshal checks the whole input before it stores anything, and
+		// also refuses what follows the first value; a stream decoder
+		// accepts that, and names an empty or cut answer better.
+		err = json.NewDecoder(bytes.NewReader(buf.Bytes())).Decode(out)
+	}
+	switch {
+	case errors.Is(err, io.EOF):
+		return errors.New("decoding the answer: empty body")
+	case err != nil:
 		return fmt.Errorf("decoding the answer: %w", err)
 	}
 	return nil

@@ -1,7 +1,10 @@
 package rcevents
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +51,46 @@ func FuzzDecodeEnvelopes(f *testing.F) {
 			if org.ID == "" && one.Data.Attributes.ID != "" {
 				t.Fatal("id lost")
 			}
+		}
+	})
+}
+
+// FuzzRegistrationListDecode decodes any attributes as a list page does and
+// through Registration.UnmarshalJSON: both fail or both give the same
+// registration.
+func FuzzRegistrationListDecode(f *testing.F) {
+	for _, s := range jsonSeeds {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte(`{"firstCheckIn":"2025-06-12T10:10:05Z","customRegistrationFields":[{"value":["a"]}]}`))
+	f.Add([]byte(`{"firstCheckIn":"x","FirstCheckin":null,"metadata":{"k":"v"},"id":""}`))
+	f.Fuzz(func(t *testing.T, attrs []byte) {
+		assertListDecodesAsUnmarshalJSON(t, []byte(`{"data":[{"id":"reg_env","attributes":`+string(attrs)+`}]}`))
+	})
+}
+
+// FuzzPlainJSONStrings checks the shortcut for lists of plain strings
+// against encoding/json: whatever it takes, json decodes to the same list.
+func FuzzPlainJSONStrings(f *testing.F) {
+	for _, s := range []string{`[]`, `[ ]`, `["a"]`, `["a","b"]`, ` ["a" , "b"] `, `["a",]`, `[,"a"]`, `["a""b"]`,
+		`["a\"b"]`, `["\u00e9"]`, "[\"\xff\"]", `["a"]]`, `[["a"]]`, `["a",null]`, `[`, `["a`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		b = bytes.Trim(b, " \t\r\n")
+		if len(b) == 0 || b[0] != '[' {
+			return
+		}
+		got, ok := plainJSONStrings(b)
+		if !ok {
+			return
+		}
+		var want []string
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%q: took %q, json refuses it: %v", b, got, err)
+		}
+		if !slices.Equal(got, want) || got == nil {
+			t.Fatalf("%q: got %q, json gives %q", b, got, want)
 		}
 	})
 }

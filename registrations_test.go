@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcevents/rcevents-go/internal/jsonapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -713,6 +714,40 @@ func TestRegistrationDecodeErrors(t *testing.T) {
 	assert.Equal(t, Registration{}, reg)
 }
 
+func TestRegistrationListItemsDecodeAsUnmarshalJSON(t *testing.T) {
+	// List pages decode registrations as registrationWire, not through
+	// Registration.UnmarshalJSON: both must give the same registrations.
+	assertListDecodesAsUnmarshalJSON(t, fixture(t, "registrations_list_100.json"))
+	for _, attrs := range []string{
+		`{}`, `null`, `{"id":"reg_own"}`, `{"unknown":[1,{"a":null}]}`,
+		`{"firstCheckIn":"2025-06-12T10:10:05Z"}`, `{"firstCheckIn":"2025-06-12T10:10:05.5+02:00"}`,
+		`{"firstCheckIn":"2025-06-12T10:10:05\u005A"}`, `{"firstCheckIn":"not a time"}`,
+		`{"firstCheckIn":""}`, `{"firstCheckIn":null}`, `{"firstCheckIn":42}`, `{"firstCheckIn":{"a":1}}`,
+		`{"FIRSTCHECKIN":"2025-06-12T10:10:05Z","EMAIL":"a@b.example","Id":"reg_case"}`,
+		`{"email":"a@b.example","email":"c@d.example","firstCheckIn":"bad","firstCheckIn":"2025-06-12T10:10:05Z"}`,
+		`{"metadata":{"a":"1"},"utm":{"utmSource":"x"},"headline":null,"customRegistrationFields":null}`,
+		`{"attended": "yes"}`, `{"createdAt": "yesterday"}`, `{"metadata": []}`,
+		`{"customRegistrationFields": {}}`, `[]`, `"x"`,
+	} {
+		t.Run(attrs, func(t *testing.T) {
+			assertListDecodesAsUnmarshalJSON(t, []byte(`{"data":[{"id":"reg_env","type":"registration","attributes":`+attrs+`}]}`))
+		})
+	}
+}
+
+// assertListDecodesAsUnmarshalJSON decodes a registrations page as lists do
+// and through Registration.UnmarshalJSON, and compares the two.
+func assertListDecodesAsUnmarshalJSON(t *testing.T, page []byte) {
+	t.Helper()
+	var wire jsonapi.ListDocument[registrationWire]
+	var plain jsonapi.ListDocument[Registration]
+	wireErr, plainErr := json.Unmarshal(page, &wire), json.Unmarshal(page, &plain)
+	require.Equal(t, plainErr == nil, wireErr == nil, "UnmarshalJSON: %v; list: %v", plainErr, wireErr)
+	if plainErr == nil {
+		assert.Equal(t, newPage(&plain, nil, unwrapped[Registration]), newPage(&wire, nil, registrationItem))
+	}
+}
+
 func TestFieldValue(t *testing.T) {
 	for _, tc := range []struct {
 		in      string
@@ -729,6 +764,10 @@ func TestFieldValue(t *testing.T) {
 		{in: `["Cloud Native", "Security"]`, str: "Cloud Native, Security", strs: []string{"Cloud Native", "Security"}, isList: true, marshal: `["Cloud Native","Security"]`},
 		{in: `["Security"]`, str: "Security", strs: []string{"Security"}, isList: true},
 		{in: `[]`, str: "", strs: []string{}, isList: true},
+		{in: `[ ]`, str: "", strs: []string{}, isList: true, marshal: `[]`},
+		{in: "[ \"a\" ,\n\t\"b\"\r]", str: "a, b", strs: []string{"a", "b"}, isList: true, marshal: `["a","b"]`},
+		{in: `["caf\u00e9", "x"]`, str: "café, x", strs: []string{"café", "x"}, isList: true, marshal: `["café","x"]`},
+		{in: `["a", ["b"]]`, str: `["a",["b"]]`, marshal: `["a",["b"]]`},
 		{in: `null`, isNull: true},
 		// Undocumented kinds are kept as they came.
 		{in: `42`, str: "42"},

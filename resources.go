@@ -70,13 +70,24 @@ func unwrap[T any, PT model[T]](r *jsonapi.Resource[T]) *T {
 // value for the query (filters included) and lo its ListOptions, both
 // already validated.
 func listPage[T any, PT model[T]](ctx context.Context, c *Client, path string, opts any, lo *ListOptions) (*Page[T], error) {
-	var doc jsonapi.ListDocument[T]
+	return listPageVia(ctx, c, path, opts, lo, unwrapped[T, PT])
+}
+
+// listPageVia is listPage for a model whose items decode faster as W, and
+// which item makes into a T.
+func listPageVia[W, T any](ctx context.Context, c *Client, path string, opts any, lo *ListOptions, item func(*jsonapi.Resource[W]) T) (*Page[T], error) {
+	var doc jsonapi.ListDocument[W]
 	if _, err := c.doJSON(ctx, call{method: http.MethodGet, path: path, query: opts}, &doc); err != nil {
 		return nil, err
 	}
+	return newPage(&doc, lo, item), nil
+}
+
+// newPage makes a decoded list answer into the page lo selected.
+func newPage[W, T any](doc *jsonapi.ListDocument[W], lo *ListOptions, item func(*jsonapi.Resource[W]) T) *Page[T] {
 	p := &Page[T]{Items: make([]T, len(doc.Data)), Number: lo.number()}
 	for i := range doc.Data {
-		p.Items[i] = *unwrap[T, PT](&doc.Data[i])
+		p.Items[i] = item(&doc.Data[i])
 	}
 	if doc.Meta != nil {
 		p.Count = doc.Meta.Count
@@ -84,7 +95,12 @@ func listPage[T any, PT model[T]](ctx context.Context, c *Client, path string, o
 	if doc.Links != nil {
 		p.Links = Links(*doc.Links)
 	}
-	return p, nil
+	return p
+}
+
+// unwrapped is unwrap for newPage.
+func unwrapped[T any, PT model[T]](r *jsonapi.Resource[T]) T {
+	return *unwrap[T, PT](r)
 }
 
 // listAll gets a list that the API does not paginate.
