@@ -136,8 +136,8 @@ func newAPIError(resp *http.Response, method, rawURL string, now time.Time) *API
 		StatusCode: resp.StatusCode,
 		Method:     method,
 		URL:        rawURL,
-		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
 	}
+	e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	e.Errors, e.Body = decodeErrorBody(body)
 	return e
