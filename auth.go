@@ -2,6 +2,8 @@ package rcevents
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,11 +58,12 @@ func clientCredentialTokens(cfg *clientcredentials.Config, base http.RoundTrippe
 		Transport:     base,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	secrets := secretForms(cfg.ClientID, cfg.ClientSecret)
 	return &tokenCache{
 		fetch: func(ctx context.Context) (*oauth2.Token, error) {
 			tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 			if err != nil {
-				return nil, tokenError(err, cfg.TokenURL, cfg.ClientSecret)
+				return nil, tokenError(err, cfg.TokenURL, secrets)
 			}
 			return tok, nil
 		},
@@ -119,25 +122,38 @@ func (c *tokenCache) invalidate(used *oauth2.Token) {
 	c.mu.Unlock()
 }
 
+// secretForms are the ways the client secret may come back in an answer of
+// a token endpoint that echoes the request: the HTTP Basic credentials
+// (base64 of the form-encoded ID and secret), the form-encoded secret of the
+// body, the secret as a JSON string holds it, and the secret itself.
+func secretForms(clientID, secret string) []string {
+	if secret == "" {
+		return nil
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(clientID) + ":" + url.QueryEscape(secret)))
+	js, _ := json.Marshal(secret) // a string always encodes
+	return []string{basic, url.QueryEscape(secret), string(js[1 : len(js)-1]), secret}
+}
+
 // tokenError turns a failed token fetch into an error that never carries the
-// client secret. A refusal by the token endpoint becomes an *APIError, so
-// errors.Is(err, ErrUnauthorized) holds for bad credentials.
-func tokenError(err error, tokenURL, secret string) error {
+// client secret, in any of its forms. A refusal by the token endpoint becomes
+// an *APIError, so errors.Is(err, ErrUnauthorized) holds for bad credentials.
+func tokenError(err error, tokenURL string, secrets []string) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		e := &APIError{
 			StatusCode: re.Response.StatusCode,
 			Method:     http.MethodPost,
 			URL:        tokenURL,
-			Body:       redact(snippet(re.Body, maxErrorSnippet), secret),
+			Body:       snippet([]byte(redact(string(re.Body), secrets)), maxErrorSnippet),
 		}
 		if re.ErrorCode != "" {
-			e.Errors = []ErrorObject{{Code: re.ErrorCode, Detail: redact(re.ErrorDescription, secret), Status: fmt.Sprint(re.Response.StatusCode)}}
+			e.Errors = []ErrorObject{{Code: re.ErrorCode, Detail: redact(re.ErrorDescription, secrets), Status: fmt.Sprint(re.Response.StatusCode)}}
 			e.Body = ""
 		}
 		return fmt.Errorf("rcevents: fetching a token: %w", e)
 	}
-	return &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(err.Error(), secret), err: err}
+	return &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(err.Error(), secrets), err: err}
 }
 
 // redactedError carries an error whose message has had a secret cut out.
@@ -149,12 +165,14 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// redact replaces every occurrence of secret in s.
-func redact(s, secret string) string {
-	if secret == "" {
-		return s
+// redact replaces every occurrence of each of secrets in s.
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
 	}
-	return strings.ReplaceAll(s, secret, "[REDACTED]")
+	return s
 }
 
 // origin is a URL's scheme, host and port, the unit a bearer token is

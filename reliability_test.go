@@ -6,13 +6,22 @@ package rcevents
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 )
 
 // TestRetryAfterGarbageBacksOff: a Retry-After that is neither seconds nor a
@@ -41,5 +50,117 @@ func TestRetryAfterGarbageBacksOff(t *testing.T) {
 			assert.Zero(t, apiErr.RetryAfter)
 			assert.Equal(t, int64(1), calls.Load())
 		})
+	}
+}
+
+// echoedSecretForms are the ways a client secret can come back in an answer that
+// echoes the token request: as it is, form-encoded, JSON-escaped, and inside
+// HTTP Basic credentials (which oauth2 form-encodes first).
+func echoedSecretForms(id, secret string) []string {
+	js, _ := json.Marshal(secret)
+	return []string{
+		secret,
+		url.QueryEscape(secret),
+		string(js[1 : len(js)-1]),
+		base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret))),
+	}
+}
+
+// printed is everything an error can show: its message under each verb and
+// the message of every error in its chain.
+func printed(err error) []string {
+	out := []string{fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprintf("%q", err)}
+	queue := []error{err}
+	for len(queue) > 0 {
+		e := queue[0]
+		queue = queue[1:]
+		if e == nil {
+			continue
+		}
+		out = append(out, e.Error())
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			queue = append(queue, u.Unwrap())
+		case interface{ Unwrap() []error }:
+			queue = append(queue, u.Unwrap()...)
+		}
+		var apiErr *APIError
+		if errors.As(e, &apiErr) {
+			out = append(out, fmt.Sprintf("%+v", *apiErr), apiErr.Body)
+		}
+	}
+	return out
+}
+
+// assertNoSecret checks that none of secrets shows in anything err prints.
+func assertNoSecret(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	for _, s := range printed(err) {
+		for _, secret := range secrets {
+			if secret != "" && strings.Contains(s, secret) {
+				t.Errorf("%q shows in %q", secret, s)
+			}
+		}
+	}
+}
+
+// TestTokenEndpointEchoNeverLeaksSecret: a token endpoint that echoes the
+// request it got (its Authorization header, its form body) in a refusal, in
+// any shape, does not bring the client secret into the error, whichever way
+// the credentials were sent.
+func TestTokenEndpointEchoNeverLeaksSecret(t *testing.T) {
+	const id, secret = "client id", "s3cr:et/+&<x>"
+	echo := func(r *http.Request) string {
+		b, _ := io.ReadAll(r.Body)
+		return "got Authorization=" + r.Header.Get("Authorization") + " body=" + string(b)
+	}
+	for _, tc := range []struct {
+		name    string
+		respond func(w http.ResponseWriter, echoed string)
+	}{
+		{"401 text", func(w http.ResponseWriter, echoed string) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, echoed)
+		}},
+		{"400 oauth2 error", func(w http.ResponseWriter, echoed string) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": echoed, "error_uri": echoed})
+		}},
+		{"400 json without code", func(w http.ResponseWriter, echoed string) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]string{"message": echoed})
+		}},
+		{"200 form error", func(w http.ResponseWriter, echoed string) {
+			w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
+			io.WriteString(w, url.Values{"error": {"invalid_client"}, "error_description": {echoed}}.Encode())
+		}},
+		{"502 html", func(w http.ResponseWriter, echoed string) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			io.WriteString(w, "<html><pre>"+echoed+"</pre></html>")
+		}},
+	} {
+		for style, name := range map[oauth2.AuthStyle]string{oauth2.AuthStyleInHeader: "basic", oauth2.AuthStyleInParams: "form"} {
+			t.Run(tc.name+" "+name, func(t *testing.T) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path != "/v1/auth/token" {
+						t.Errorf("%s reached the API without a token", r.URL.Path)
+						return
+					}
+					tc.respond(w, echo(r))
+				}))
+				defer srv.Close()
+				c, err := NewClient(WithClientCredentials(id, secret), WithAuthStyle(style), WithBaseURL(srv.URL),
+					WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+				require.NoError(t, err)
+				_, err = c.Health(context.Background())
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "fetching a token")
+				assertNoSecret(t, err, echoedSecretForms(id, secret)...)
+			})
+		}
 	}
 }
