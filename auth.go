@@ -1,6 +1,7 @@
 package rcevents
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -236,11 +237,37 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.send(retry, tok)
 }
 
+// send sends req with tok. A failed answer's body has the token cut out:
+// an answer that echoes the request must not bring it into an *APIError.
 func (t *authTransport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	return t.base.RoundTrip(r)
+	resp, err := t.base.RoundTrip(r)
+	if err == nil && resp.StatusCode >= 400 {
+		resp.Body = redactBody(resp.Body, tok.AccessToken)
+	}
+	return resp, err
 }
+
+// redactBody returns body with secret replaced in its first maxErrorBody
+// bytes, all that is read of a failed answer.
+func redactBody(body io.ReadCloser, secret string) io.ReadCloser {
+	head, err := io.ReadAll(io.LimitReader(body, maxErrorBody))
+	head = bytes.ReplaceAll(head, []byte(secret), []byte("[REDACTED]"))
+	rest := io.Reader(body)
+	if err != nil {
+		rest = &errReader{err}
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), rest), body}
+}
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r *errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func closeRequestBody(req *http.Request) {
 	if req.Body != nil {

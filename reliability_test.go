@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -161,6 +162,65 @@ func TestTokenEndpointEchoNeverLeaksSecret(t *testing.T) {
 				assert.Contains(t, err.Error(), "fetching a token")
 				assertNoSecret(t, err, echoedSecretForms(id, secret)...)
 			})
+		}
+	}
+}
+
+// TestAPIErrorNeverCarriesToken: an API (or a gateway in front of it) that
+// echoes the request's Authorization header in an error answer does not
+// bring the bearer token into the *APIError, whatever the status and shape
+// of the answer, and whether the token is static or fetched (a 401 there
+// fetches a second token, which the second answer echoes).
+func TestAPIErrorNeverCarriesToken(t *testing.T) {
+	const static = "static-token-6b1f0e"
+	for _, status := range []int{400, 401, 403, 404, 422, 429, 500, 502} {
+		for _, shape := range []string{"json:api", "html"} {
+			for _, mode := range []string{"static", "client credentials"} {
+				t.Run(fmt.Sprintf("%d %s %s", status, shape, mode), func(t *testing.T) {
+					var issued []string
+					var mu sync.Mutex
+					mux := http.NewServeMux()
+					mux.HandleFunc("/v1/auth/token", func(w http.ResponseWriter, r *http.Request) {
+						mu.Lock()
+						tok := fmt.Sprintf("fetched-token-%d-a71c", len(issued)+1)
+						issued = append(issued, tok)
+						mu.Unlock()
+						w.Header().Set("Content-Type", "application/json")
+						fmt.Fprintf(w, `{"access_token":%q,"token_type":"Bearer","expires_in":3600}`, tok)
+					})
+					mux.HandleFunc("/v1/health", func(w http.ResponseWriter, r *http.Request) {
+						auth := r.Header.Get("Authorization")
+						if shape == "html" {
+							w.Header().Set("Content-Type", "text/html")
+							w.WriteHeader(status)
+							fmt.Fprintf(w, "<html><body>Request had %s (%s)</body></html>", auth, strings.TrimPrefix(auth, "Bearer "))
+							return
+						}
+						w.Header().Set("Content-Type", "application/vnd.api+json")
+						w.WriteHeader(status)
+						json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+							"status": fmt.Sprint(status), "title": auth, "detail": "token " + strings.TrimPrefix(auth, "Bearer ") + " refused",
+							"source": map[string]string{"parameter": auth},
+						}}})
+					})
+					srv := httptest.NewServer(mux)
+					defer srv.Close()
+					creds := WithToken(static)
+					if mode != "static" {
+						creds = WithClientCredentials("id", "secret-5d2a")
+					}
+					c, err := NewClient(creds, WithBaseURL(srv.URL), WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+					require.NoError(t, err)
+					_, err = c.Health(context.Background())
+					var apiErr *APIError
+					require.ErrorAs(t, err, &apiErr)
+					assert.Equal(t, status, apiErr.StatusCode)
+					assert.Contains(t, err.Error(), "[REDACTED]", "the echo is still there, without the token")
+					mu.Lock()
+					defer mu.Unlock()
+					assertNoSecret(t, err, append([]string{static}, issued...)...)
+				})
+			}
 		}
 	}
 }
