@@ -224,3 +224,41 @@ func TestAPIErrorNeverCarriesToken(t *testing.T) {
 		}
 	}
 }
+
+// TestDateTimeFilterYearsRefused: a filter time RFC 3339 cannot write (year
+// 10000, year 0 and before) is refused before any request, naming the
+// filter and operator, instead of going out as a malformed query.
+func TestDateTimeFilterYearsRefused(t *testing.T) {
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	bc := time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)
+	ok := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	ts := newTestServer(t)
+	for _, tc := range []struct {
+		call  func() error
+		field string
+	}{
+		{func() error {
+			_, err := ts.client.Registrations.List(context.Background(), "evt_1", &RegistrationListOptions{CreatedAt: &DateTimeFilter{Gte: far}})
+			return err
+		}, "RegistrationListOptions.CreatedAt.Gte"},
+		{func() error {
+			_, err := ts.client.Registrations.List(context.Background(), "evt_1", &RegistrationListOptions{UpdatedAt: &DateTimeFilter{Lt: bc}})
+			return err
+		}, "RegistrationListOptions.UpdatedAt.Lt"},
+		{func() error {
+			_, err := ts.client.Registrations.List(context.Background(), "evt_1", &RegistrationListOptions{
+				Email: &StringFilter{Eq: "ada@example.com"}, UserUpdatedAt: &DateTimeFilter{In: []time.Time{ok, far}},
+			})
+			return err
+		}, "RegistrationListOptions.UserUpdatedAt.In[1]"},
+		{func() error {
+			_, err := ts.client.MagicLinks.List(context.Background(), "tkt_1", &MagicLinkListOptions{UpdatedAt: &DateTimeFilter{Eq: ok, Gt: far}})
+			return err
+		}, "MagicLinkListOptions.UpdatedAt.Gt"},
+	} {
+		err := tc.call()
+		require.ErrorIs(t, err, ErrInvalidArgument, tc.field)
+		assert.Contains(t, err.Error(), tc.field+": year ", tc.field)
+	}
+	assert.Zero(t, ts.requests.Load())
+}
