@@ -262,3 +262,30 @@ func TestDateTimeFilterYearsRefused(t *testing.T) {
 	}
 	assert.Zero(t, ts.requests.Load())
 }
+
+// TestListAnswerWithoutDataIsAnError: a 200 answer to a list call that is
+// JSON but not a list ({}, null, an error document) is an error, not an
+// empty page: taken for one, it would end an All walk quietly and lose
+// every item after it.
+func TestListAnswerWithoutDataIsAnError(t *testing.T) {
+	for _, body := range []string{`{}`, `null`, `{"data":null}`, `{"meta":{"count":100}}`, `{"errors":[{"status":"500","detail":"oops"}]}`} {
+		t.Run(body, func(t *testing.T) {
+			for _, n := range []int{1, 4} {
+				ls := newListServer(t, 100, WithPageConcurrency(n))
+				ls.mux.HandleFunc("/v1/broken", func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Query().Get("page") == "3" {
+						io.WriteString(w, body)
+						return
+					}
+					ls.serve(w, r)
+				})
+				ids, err := collect(t, all(context.Background(), ls.client, nil, func(ctx context.Context, lo *ListOptions) (*Page[Organization], error) {
+					return listPage[Organization](ctx, ls.client, "/v1/broken", lo, lo)
+				}))
+				require.Error(t, err, "concurrency %d", n)
+				assert.Contains(t, err.Error(), `200: decoding the answer: no "data" list`)
+				assert.Equal(t, wantIDs(1, 20), ids, "concurrency %d", n)
+			}
+		})
+	}
+}

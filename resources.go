@@ -2,6 +2,7 @@ package rcevents
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -66,12 +67,26 @@ func unwrap[T any, PT model[T]](r *jsonapi.Resource[T]) *T {
 	return v
 }
 
+// errNoData is the error of a list answer that is JSON but holds no list:
+// {}, null, an error document. Taken for an empty page, it would end a walk
+// quietly, before its last page.
+var errNoData = errors.New(`decoding the answer: no "data" list`)
+
 // listPage gets one page of the list at path. opts is the caller's options
 // value for the query (filters included) and lo its ListOptions, both
 // already validated.
 func listPage[T any, PT model[T]](ctx context.Context, c *Client, path string, opts any, lo *ListOptions) (*Page[T], error) {
 	var doc jsonapi.ListDocument[T]
-	if _, err := c.doJSON(ctx, call{method: http.MethodGet, path: path, query: opts}, &doc); err != nil {
+	err := c.do(ctx, call{method: http.MethodGet, path: path, query: opts}, func(resp *http.Response) error {
+		if err := decodeJSON(resp.Body, &doc); err != nil {
+			return err
+		}
+		if doc.Data == nil {
+			return errNoData
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	p := &Page[T]{Items: make([]T, len(doc.Data)), Number: lo.number()}
