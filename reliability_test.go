@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -288,4 +289,20 @@ func TestListAnswerWithoutDataIsAnError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestErrorSnippetBounded: APIError.Body stays within maxErrorSnippet bytes
+// (and the "…" of a cut) whatever bytes the answer holds, and a byte that is
+// not UTF-8 near the start of a long answer does not cut the snippet there.
+func TestErrorSnippetBounded(t *testing.T) {
+	many := strings.Repeat("0\xff", maxErrorSnippet) // each invalid byte becomes a 3-byte U+FFFD
+	latin1 := "caf\xe9 " + strings.Repeat("au lait ", 200)
+	for _, body := range []string{many, many[:maxErrorSnippet], latin1} {
+		_, s := decodeErrorBody([]byte(body))
+		assert.LessOrEqual(t, len(s), maxErrorSnippet+len("…"), "%.40q", body)
+		assert.True(t, utf8.ValidString(s))
+	}
+	_, s := decodeErrorBody([]byte(latin1))
+	assert.True(t, strings.HasPrefix(s, "caf\uFFFD au lait au lait"), "%.40q", s)
+	assert.True(t, strings.HasSuffix(s, "…"))
 }
