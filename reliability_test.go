@@ -1014,3 +1014,32 @@ func TestTokenEndpointBadAnswers(t *testing.T) {
 	assert.Contains(t, err.Error(), "connection refused")
 	t.Logf("FIGURE token-endpoint \"down\": %v", err)
 }
+
+// TestResourceAnswerWithoutDataIsAnError: a 2xx answer to a get or create
+// call that is JSON but holds no resource ({}, null, an error document) is
+// an error, not an empty model whose empty ID a caller would act on.
+func TestResourceAnswerWithoutDataIsAnError(t *testing.T) {
+	ts := newTestServer(t)
+	var body atomic.Value
+	answer := func(status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(status)
+			io.WriteString(w, body.Load().(string))
+		}
+	}
+	ts.mux.HandleFunc("/v1/organizations/org_1", answer(http.StatusOK))
+	ts.mux.HandleFunc("/v1/events/evt_1/tickets", answer(http.StatusCreated))
+	for _, b := range []string{`{}`, `null`, `{"data":null}`, `{"meta":{}}`, `{"errors":[{"status":"500","detail":"oops"}]}`} {
+		body.Store(b)
+		org, err := ts.client.Organizations.Get(context.Background(), "org_1")
+		assert.Nil(t, org, b)
+		if assert.Error(t, err, b) {
+			assert.Contains(t, err.Error(), `/v1/organizations/org_1: 200: decoding the answer: no "data" resource`, b)
+		}
+		tk, err := ts.client.Tickets.Create(context.Background(), "evt_1", nil)
+		assert.Nil(t, tk, b)
+		if assert.Error(t, err, b) {
+			assert.Contains(t, err.Error(), `/v1/events/evt_1/tickets: 201: decoding the answer: no "data" resource`, b)
+		}
+	}
+}

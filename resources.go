@@ -47,14 +47,30 @@ func getResource[T any, PT model[T]](ctx context.Context, c *Client, path string
 	return sendResource[T, PT](ctx, c, http.MethodGet, path, nil)
 }
 
+// errNoResource is the error of an answer that is JSON but holds no
+// resource: {}, null, an error document. Taken for one, it would give the
+// caller an empty model to act on.
+var errNoResource = errors.New(`decoding the answer: no "data" resource`)
+
 // sendResource sends body (nil for none) to path and decodes the single
 // resource of the answer.
 func sendResource[T any, PT model[T]](ctx context.Context, c *Client, method, path string, body any) (*T, error) {
-	var doc jsonapi.Document[T]
-	if _, err := c.doJSON(ctx, call{method: method, path: path, body: body}, &doc); err != nil {
+	var doc struct {
+		Data *jsonapi.Resource[T] `json:"data"`
+	}
+	err := c.do(ctx, call{method: method, path: path, body: body}, func(resp *http.Response) error {
+		if err := decodeJSON(resp.Body, &doc); err != nil {
+			return err
+		}
+		if doc.Data == nil {
+			return errNoResource
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	return unwrap[T, PT](&doc.Data), nil
+	return unwrap[T, PT](doc.Data), nil
 }
 
 // unwrap returns a resource's attributes, with the envelope's ID where the
