@@ -571,7 +571,7 @@ func TestBadAnswersToAWalk(t *testing.T) {
 				}
 			}
 		}, want: fmt.Sprintf("answer larger than %d bytes", maxBody)},
-		{name: "trickle past the timeout", opts: []Option{WithTimeout(300 * time.Millisecond), fastRetry}, page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
+		{name: "trickle past the timeout", opts: []Option{WithTimeout(500 * time.Millisecond), fastRetry}, page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			io.WriteString(w, `{"data":[`)
 			tick := time.NewTicker(20 * time.Millisecond)
 			defer tick.Stop()
@@ -584,7 +584,7 @@ func TestBadAnswersToAWalk(t *testing.T) {
 					return
 				}
 			}
-		}, want: "attempt timed out after 300ms", calls: func(n int64) bool { return n == 1 }},
+		}, want: "attempt timed out after 500ms", calls: func(n int64) bool { return n == 1 }},
 		{name: "Retry-After garbage", opts: []Option{fastRetry}, page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, n int64, _ *otherOrigin) {
 			if n <= 2 {
 				w.Header().Set("Retry-After", "in a moment")
@@ -727,15 +727,15 @@ func verifyNoLeaks(t *testing.T) {
 }
 
 // TestDownloadCancelledDuringSlowBody cancels a download while its body
-// trickles in (64 KiB, then a byte every 10 ms; the cancel comes after 30
+// trickles in (64 KiB, then a byte every 10 ms; the cancel comes after 120
 // of them): Download returns within 5 s of the cancel with an error
 // wrapping context.Canceled and the count of the bytes the writer got, and
 // leaves no goroutine behind.
 func TestDownloadCancelledDuringSlowBody(t *testing.T) {
 	verifyNoLeaks(t)
 	// WithTimeout bounds only the wait for the headers: the download, which
-	// lasts at least 300 ms, outlives it.
-	ts := newTestServer(t, WithTimeout(100*time.Millisecond))
+	// lasts at least 1.2 s, outlives it.
+	ts := newTestServer(t, WithTimeout(time.Second))
 	ts.mux.HandleFunc("/v1/reports/rpt_1/download", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/csv")
 		w.Write(bytes.Repeat([]byte("x"), 64<<10))
@@ -754,7 +754,7 @@ func TestDownloadCancelledDuringSlowBody(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cancelled := make(chan time.Time, 1)
-	w := &signalWriter{atLeast: 64<<10 + 30, reached: func() {
+	w := &signalWriter{atLeast: 64<<10 + 120, reached: func() {
 		cancelled <- time.Now()
 		cancel()
 	}}
@@ -849,7 +849,7 @@ func TestSecretsNeverShownOnFailurePaths(t *testing.T) {
 	var logs bytes.Buffer
 	var logMu sync.Mutex
 	logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	opts := []Option{WithClientCredentials(id, secret), WithBaseURL(srv.URL), WithLogger(logger), WithTimeout(200 * time.Millisecond),
+	opts := []Option{WithClientCredentials(id, secret), WithBaseURL(srv.URL), WithLogger(logger), WithTimeout(time.Second),
 		WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond})}
 	c, err := NewClient(opts...)
 	require.NoError(t, err)
