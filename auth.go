@@ -1,7 +1,10 @@
 package rcevents
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,11 +59,12 @@ func clientCredentialTokens(cfg *clientcredentials.Config, base http.RoundTrippe
 		Transport:     base,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	secrets := secretForms(cfg.ClientID, cfg.ClientSecret)
 	return &tokenCache{
 		fetch: func(ctx context.Context) (*oauth2.Token, error) {
 			tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 			if err != nil {
-				return nil, tokenError(err, cfg.TokenURL, cfg.ClientSecret)
+				return nil, tokenError(err, cfg.TokenURL, secrets)
 			}
 			return tok, nil
 		},
@@ -119,25 +123,38 @@ func (c *tokenCache) invalidate(used *oauth2.Token) {
 	c.mu.Unlock()
 }
 
+// secretForms are the ways the client secret may come back in an answer of
+// a token endpoint that echoes the request: the HTTP Basic credentials
+// (base64 of the form-encoded ID and secret), the form-encoded secret of the
+// body, the secret as a JSON string holds it, and the secret itself.
+func secretForms(clientID, secret string) []string {
+	if secret == "" {
+		return nil
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(clientID) + ":" + url.QueryEscape(secret)))
+	js, _ := json.Marshal(secret) // a string always encodes
+	return []string{basic, url.QueryEscape(secret), string(js[1 : len(js)-1]), secret}
+}
+
 // tokenError turns a failed token fetch into an error that never carries the
-// client secret. A refusal by the token endpoint becomes an *APIError, so
-// errors.Is(err, ErrUnauthorized) holds for bad credentials.
-func tokenError(err error, tokenURL, secret string) error {
+// client secret, in any of its forms. A refusal by the token endpoint becomes
+// an *APIError, so errors.Is(err, ErrUnauthorized) holds for bad credentials.
+func tokenError(err error, tokenURL string, secrets []string) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		e := &APIError{
 			StatusCode: re.Response.StatusCode,
 			Method:     http.MethodPost,
 			URL:        tokenURL,
-			Body:       redact(snippet(re.Body, maxErrorSnippet), secret),
+			Body:       snippet([]byte(redact(string(re.Body), secrets)), maxErrorSnippet),
 		}
 		if re.ErrorCode != "" {
-			e.Errors = []ErrorObject{{Code: re.ErrorCode, Detail: redact(re.ErrorDescription, secret), Status: fmt.Sprint(re.Response.StatusCode)}}
+			e.Errors = []ErrorObject{{Code: re.ErrorCode, Detail: redact(re.ErrorDescription, secrets), Status: fmt.Sprint(re.Response.StatusCode)}}
 			e.Body = ""
 		}
 		return fmt.Errorf("rcevents: fetching a token: %w", e)
 	}
-	return &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(err.Error(), secret), err: err}
+	return &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(err.Error(), secrets), err: err}
 }
 
 // redactedError carries an error whose message has had a secret cut out.
@@ -149,12 +166,14 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// redact replaces every occurrence of secret in s.
-func redact(s, secret string) string {
-	if secret == "" {
-		return s
+// redact replaces every occurrence of each of secrets in s.
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
 	}
-	return strings.ReplaceAll(s, secret, "[REDACTED]")
+	return s
 }
 
 // origin is a URL's scheme, host and port, the unit a bearer token is
@@ -218,11 +237,37 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.send(retry, tok)
 }
 
+// send sends req with tok. A failed answer's body has the token cut out:
+// an answer that echoes the request must not bring it into an *APIError.
 func (t *authTransport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	return t.base.RoundTrip(r)
+	resp, err := t.base.RoundTrip(r)
+	if err == nil && resp.StatusCode >= 400 {
+		resp.Body = redactBody(resp.Body, tok.AccessToken)
+	}
+	return resp, err
 }
+
+// redactBody returns body with secret replaced in its first maxErrorBody
+// bytes, all that is read of a failed answer.
+func redactBody(body io.ReadCloser, secret string) io.ReadCloser {
+	head, err := io.ReadAll(io.LimitReader(body, maxErrorBody))
+	head = bytes.ReplaceAll(head, []byte(secret), []byte("[REDACTED]"))
+	rest := io.Reader(body)
+	if err != nil {
+		rest = &errReader{err}
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), rest), body}
+}
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r *errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func closeRequestBody(req *http.Request) {
 	if req.Body != nil {

@@ -496,7 +496,7 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 		if apiErr.RetryAfter > c.retry.MaxBackoff {
 			return false, 0, apiErr
 		}
-		if resp.Header.Get("Retry-After") != "" {
+		if _, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return true, apiErr.RetryAfter, apiErr
 		}
 		return true, c.retry.backoff(n), apiErr

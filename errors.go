@@ -136,8 +136,8 @@ func newAPIError(resp *http.Response, method, rawURL string, now time.Time) *API
 		StatusCode: resp.StatusCode,
 		Method:     method,
 		URL:        rawURL,
-		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
 	}
+	e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	e.Errors, e.Body = decodeErrorBody(body)
 	return e
@@ -157,19 +157,18 @@ func decodeErrorBody(body []byte) ([]ErrorObject, string) {
 }
 
 // snippet returns at most n bytes of b as valid UTF-8, marking a cut with "…".
+// Bytes that are not UTF-8 become U+FFFD first, so that they neither stretch
+// the snippet past n nor cut it short.
 func snippet(b []byte, n int) string {
-	cut := len(b) > n
-	if cut {
-		b = b[:n]
-		for len(b) > 0 && !utf8.Valid(b) {
-			b = b[:len(b)-1]
-		}
-	}
 	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	if cut {
-		s += "…"
+	if len(s) <= n {
+		return s
 	}
-	return s
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // invalidArg returns an error wrapping ErrInvalidArgument that names the field

@@ -1,6 +1,7 @@
 package rcevents
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -27,7 +28,8 @@ func (f StringFilter) EncodeValues(key string, v *url.Values) error {
 }
 
 // DateTimeFilter matches a date-time attribute. Zero times are left out of
-// the query; the others are sent in RFC 3339, in UTC.
+// the query; the others are sent in RFC 3339, in UTC, and must fall in the
+// years 1 to 9999 that it can write.
 type DateTimeFilter struct {
 	Eq, Gt, Lt, Gte, Lte time.Time
 	In                   []time.Time
@@ -86,6 +88,29 @@ func (f *StringFilter) validate(field string) error {
 	for _, s := range f.In {
 		if s == "" || strings.Contains(s, ",") {
 			return invalidArg(field+".In", "value %q must be non-empty and hold no comma", s)
+		}
+	}
+	return nil
+}
+
+// validate checks that every time set can be written in RFC 3339, with a
+// year from 1 to 9999 as in request bodies; a time outside would go out as
+// a malformed query.
+func (f *DateTimeFilter) validate(field string) error {
+	if f == nil {
+		return nil
+	}
+	for _, op := range [...]struct {
+		name string
+		t    time.Time
+	}{{"Eq", f.Eq}, {"Gt", f.Gt}, {"Lt", f.Lt}, {"Gte", f.Gte}, {"Lte", f.Lte}} {
+		if !encodableTime(op.t) {
+			return invalidArg(field+"."+op.name, "year %d is outside 1 to 9999", op.t.UTC().Year())
+		}
+	}
+	for i, t := range f.In {
+		if !encodableTime(t) {
+			return invalidArg(fmt.Sprintf("%s.In[%d]", field, i), "year %d is outside 1 to 9999", t.UTC().Year())
 		}
 	}
 	return nil

@@ -108,3 +108,8 @@ func mustParse(t *testing.T, raw string) *url.URL {
 	require.NoError(t, err)
 	return u
 }
+
+// readFixture returns the bytes of testdata/name, for fuzz seeds.
+func readFixture(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("testdata", name))
+}

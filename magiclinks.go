@@ -51,6 +51,9 @@ func (o *MagicLinkListOptions) validate() error {
 	if err := o.ListOptions.validate(); err != nil {
 		return err
 	}
+	if err := o.UpdatedAt.validate("MagicLinkListOptions.UpdatedAt"); err != nil {
+		return err
+	}
 	return o.Email.validate("MagicLinkListOptions.Email")
 }
 

@@ -350,6 +350,14 @@ func (o *RegistrationListOptions) validate() error {
 	if err := o.ListOptions.validate(); err != nil {
 		return err
 	}
+	for _, f := range [...]struct {
+		name string
+		f    *DateTimeFilter
+	}{{"CreatedAt", o.CreatedAt}, {"UpdatedAt", o.UpdatedAt}, {"UserUpdatedAt", o.UserUpdatedAt}} {
+		if err := f.f.validate("RegistrationListOptions." + f.name); err != nil {
+			return err
+		}
+	}
 	if o.Email == nil {
 		return nil
 	}

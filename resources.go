@@ -2,6 +2,7 @@ package rcevents
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,14 +47,37 @@ func getResource[T any, PT model[T]](ctx context.Context, c *Client, path string
 	return sendResource[T, PT](ctx, c, http.MethodGet, path, nil)
 }
 
+// errNoResource is the error of an answer that is JSON but holds no
+// resource: {}, null, an error document. Taken for one, it would give the
+// caller an empty model to act on.
+var errNoResource = errors.New(`decoding the answer: no "data" resource`)
+
 // sendResource sends body (nil for none) to path and decodes the single
 // resource of the answer.
 func sendResource[T any, PT model[T]](ctx context.Context, c *Client, method, path string, body any) (*T, error) {
-	var doc jsonapi.Document[T]
-	if _, err := c.doJSON(ctx, call{method: method, path: path, body: body}, &doc); err != nil {
+	var doc struct {
+		Data *jsonapi.Resource[T] `json:"data"`
+	}
+	r := call{method: method, path: path, body: body}
+	if err := c.doData(ctx, r, &doc, func() bool { return doc.Data != nil }, errNoResource); err != nil {
 		return nil, err
 	}
-	return unwrap[T, PT](&doc.Data), nil
+	return unwrap[T, PT](doc.Data), nil
+}
+
+// doData sends r and decodes the answer into doc, which present must then
+// find holding the answer's data: JSON without it (an empty object, null, an
+// error document sent with 200) is the error missing.
+func (c *Client) doData(ctx context.Context, r call, doc any, present func() bool, missing error) error {
+	return c.do(ctx, r, func(resp *http.Response) error {
+		if err := decodeJSON(resp.Body, doc); err != nil {
+			return err
+		}
+		if !present() {
+			return missing
+		}
+		return nil
+	})
 }
 
 // unwrap returns a resource's attributes, with the envelope's ID where the
@@ -66,6 +90,11 @@ func unwrap[T any, PT model[T]](r *jsonapi.Resource[T]) *T {
 	return v
 }
 
+// errNoData is the error of a list answer that is JSON but holds no list:
+// {}, null, an error document. Taken for an empty page, it would end a walk
+// quietly, before its last page.
+var errNoData = errors.New(`decoding the answer: no "data" list`)
+
 // listPage gets one page of the list at path. opts is the caller's options
 // value for the query (filters included) and lo its ListOptions, both
 // already validated.
@@ -77,7 +106,8 @@ func listPage[T any, PT model[T]](ctx context.Context, c *Client, path string, o
 // which item makes into a T.
 func listPageVia[W, T any](ctx context.Context, c *Client, path string, opts any, lo *ListOptions, item func(*jsonapi.Resource[W]) T) (*Page[T], error) {
 	var doc jsonapi.ListDocument[W]
-	if _, err := c.doJSON(ctx, call{method: http.MethodGet, path: path, query: opts}, &doc); err != nil {
+	r := call{method: http.MethodGet, path: path, query: opts}
+	if err := c.doData(ctx, r, &doc, func() bool { return doc.Data != nil }, errNoData); err != nil {
 		return nil, err
 	}
 	return newPage(&doc, lo, item), nil

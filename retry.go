@@ -20,10 +20,11 @@ import (
 // after a 429, the one answer that says the server did not act on them, so a
 // retry never creates a resource twice.
 //
-// The wait before a retry is the server's Retry-After when it sent one, else
-// an exponential backoff with full jitter between MinBackoff and MaxBackoff.
-// A Retry-After longer than MaxBackoff ends the call with the *APIError,
-// whose RetryAfter field carries the wait the server asked for.
+// The wait before a retry is the server's Retry-After when it sent a valid
+// one (seconds or an HTTP date), else an exponential backoff with full
+// jitter between MinBackoff and MaxBackoff. A Retry-After longer than
+// MaxBackoff ends the call with the *APIError, whose RetryAfter field
+// carries the wait the server asked for.
 type RetryPolicy struct {
 	MaxAttempts int           // attempts in all, the first included
 	MinBackoff  time.Duration // base of the exponential backoff
@@ -107,27 +108,26 @@ func retryableError(ctx context.Context, method string, err error) bool {
 }
 
 // parseRetryAfter reads a Retry-After header given as seconds or as an HTTP
-// date. Anything else, and a date in the past, is zero.
-func parseRetryAfter(v string, now time.Time) time.Duration {
+// date, and reports whether it was either. A date in the past is zero; a
+// wait longer than maxRetryAfter is maxRetryAfter. Anything else (a negative
+// or fractional number, words) is not a Retry-After: the caller backs off as
+// if there were none.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return 0
+		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
+	if strings.Trim(v, "0123456789") == "" {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true // only digits: too many for an int64
 		}
-		if secs > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		return time.Duration(secs) * time.Second
+		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return min(d, maxRetryAfter)
-		}
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
-	return 0
+	return 0, false
 }
 
 // maxRetryAfter bounds a parsed Retry-After so that durations never overflow.

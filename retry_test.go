@@ -188,22 +188,26 @@ func TestParseRetryAfter(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want time.Duration
+		ok   bool
 	}{
-		{"", 0},
-		{"0", 0},
-		{"7", 7 * time.Second},
-		{" 12 ", 12 * time.Second},
-		{"-3", 0},
-		{"1.5", 0},
-		{"soon", 0},
-		{"99999999999999999999", 0},
-		{"9999999999", maxRetryAfter},
-		{"Sat, 21 Nov 2026 10:00:30 GMT", 30 * time.Second},
-		{"Sat, 21 Nov 2026 09:00:00 GMT", 0},
-		{"Sun, 21 Nov 2027 10:00:00 GMT", maxRetryAfter},
-		{"Sat, 21 Nov 3026 10:00:00 GMT", maxRetryAfter},
+		{"", 0, false},
+		{"0", 0, true},
+		{"7", 7 * time.Second, true},
+		{" 12 ", 12 * time.Second, true},
+		{"-3", 0, false},
+		{"+3", 0, false},
+		{"1.5", 0, false},
+		{"soon", 0, false},
+		{"99999999999999999999", maxRetryAfter, true},
+		{"9999999999", maxRetryAfter, true},
+		{"Sat, 21 Nov 2026 10:00:30 GMT", 30 * time.Second, true},
+		{"Sat, 21 Nov 2026 09:00:00 GMT", 0, true},
+		{"Sun, 21 Nov 2027 10:00:00 GMT", maxRetryAfter, true},
+		{"Sat, 21 Nov 3026 10:00:00 GMT", maxRetryAfter, true},
 	} {
-		assert.Equal(t, tc.want, parseRetryAfter(tc.in, now), tc.in)
+		got, ok := parseRetryAfter(tc.in, now)
+		assert.Equal(t, tc.want, got, tc.in)
+		assert.Equal(t, tc.ok, ok, tc.in)
 	}
 }
 
