@@ -247,9 +247,9 @@ type EventDuplicateRequest struct {
 	Name           string
 	OrganizationID string // the organization that gets the copy
 	Timezone       string // one of Timezones()
-	Password       string
 	TimeStart      time.Time
 	TimeEnd        time.Time // after TimeStart when both are set
+	Password       string
 	Type           EventType
 	AutoPublish    *bool // sent as auto_publish
 	Metadata       map[string]any
@@ -258,17 +258,8 @@ type EventDuplicateRequest struct {
 // MarshalJSON encodes r as the API's event attributes, leaving zero values
 // out and writing times in RFC 3339 in UTC.
 func (r EventDuplicateRequest) MarshalJSON() ([]byte, error) {
-	return json.Marshal(eventCopyWire{
-		AutoPublish:    r.AutoPublish,
-		Metadata:       r.Metadata,
-		Name:           r.Name,
-		OrganizationID: r.OrganizationID,
-		Password:       r.Password,
-		TimeEnd:        utcTime(r.TimeEnd),
-		TimeStart:      utcTime(r.TimeStart),
-		Timezone:       r.Timezone,
-		Type:           r.Type,
-	})
+	// The two requests have the same attributes; only their checks differ.
+	return EventFromTemplateRequest(r).MarshalJSON()
 }
 
 func (r *EventDuplicateRequest) validate() error {
