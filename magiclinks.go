@@ -103,11 +103,7 @@ func (s *MagicLinksService) List(ctx context.Context, ticketID string, opts *Mag
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	var lo *ListOptions
-	if opts != nil {
-		lo = &opts.ListOptions
-	}
-	return listPage[MagicLink](ctx, s.client, "/v1/tickets/"+id+"/magicLinks", opts, lo)
+	return listPage[MagicLink](ctx, s.client, "/v1/tickets/"+id+"/magicLinks", opts, opts.listOptions())
 }
 
 // All iterates over the magic links of a ticket that opts's filters select,
@@ -115,15 +111,16 @@ func (s *MagicLinksService) List(ctx context.Context, ticketID string, opts *Mag
 //
 // API: GET /v1/tickets/{ticketId}/magicLinks
 func (s *MagicLinksService) All(ctx context.Context, ticketID string, opts *MagicLinkListOptions) iter.Seq2[MagicLink, error] {
-	var o MagicLinkListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return all(ctx, s.client, &o.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[MagicLink], error) {
-		page := o
-		page.ListOptions = *lo
-		return s.List(ctx, ticketID, &page)
+	return allFiltered(ctx, s.client, opts, func(ctx context.Context, o *MagicLinkListOptions) (*Page[MagicLink], error) {
+		return s.List(ctx, ticketID, o)
 	})
+}
+
+func (o *MagicLinkListOptions) listOptions() *ListOptions {
+	if o == nil {
+		return nil
+	}
+	return &o.ListOptions
 }
 
 // Get returns a magic link.

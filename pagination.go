@@ -80,6 +80,27 @@ func all[T any](ctx context.Context, c *Client, lo *ListOptions, fetch pageFetch
 	return w.run
 }
 
+// filtered is a pointer to an options type that embeds ListOptions beside
+// its filters.
+type filtered[O any] interface {
+	*O
+	listOptions() *ListOptions
+}
+
+// allFiltered is all for an options type with filters: every page keeps the
+// caller's filters, and the caller's value is never changed.
+func allFiltered[O any, PO filtered[O], T any](ctx context.Context, c *Client, opts *O, list func(context.Context, *O) (*Page[T], error)) iter.Seq2[T, error] {
+	var base O
+	if opts != nil {
+		base = *opts
+	}
+	return all(ctx, c, PO(&base).listOptions(), func(ctx context.Context, lo *ListOptions) (*Page[T], error) {
+		o := base
+		*PO(&o).listOptions() = *lo
+		return list(ctx, &o)
+	})
+}
+
 type walker[T any] struct {
 	ctx         context.Context
 	base        ListOptions

@@ -450,11 +450,7 @@ func (s *RegistrationsService) List(ctx context.Context, eventID string, opts *R
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	var lo *ListOptions
-	if opts != nil {
-		lo = &opts.ListOptions
-	}
-	return listPageVia(ctx, s.client, "/v1/events/"+id+"/registrations", opts, lo, registrationItem)
+	return listPageVia(ctx, s.client, "/v1/events/"+id+"/registrations", opts, opts.listOptions(), registrationItem)
 }
 
 // All iterates over an event's registrations that match opts's filters, from
@@ -462,15 +458,16 @@ func (s *RegistrationsService) List(ctx context.Context, eventID string, opts *R
 //
 // API: GET /v1/events/{eventId}/registrations
 func (s *RegistrationsService) All(ctx context.Context, eventID string, opts *RegistrationListOptions) iter.Seq2[Registration, error] {
-	var base RegistrationListOptions
-	if opts != nil {
-		base = *opts
-	}
-	return all(ctx, s.client, &base.ListOptions, func(ctx context.Context, lo *ListOptions) (*Page[Registration], error) {
-		o := base
-		o.ListOptions = *lo
-		return s.List(ctx, eventID, &o)
+	return allFiltered(ctx, s.client, opts, func(ctx context.Context, o *RegistrationListOptions) (*Page[Registration], error) {
+		return s.List(ctx, eventID, o)
 	})
+}
+
+func (o *RegistrationListOptions) listOptions() *ListOptions {
+	if o == nil {
+		return nil
+	}
+	return &o.ListOptions
 }
 
 // Get returns a registration.
