@@ -232,6 +232,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if s.httpClient != nil {
 		*hc = *s.httpClient
 	}
+	if hc.CheckRedirect == nil {
+		hc.CheckRedirect = checkRedirect
+	}
 	transport := hc.Transport
 	if transport == nil {
 		transport = defaultTransport()
@@ -372,6 +375,21 @@ func userAgent(app string) string {
 		ua = app + " " + ua
 	}
 	return ua
+}
+
+// maxRedirects is how many redirects a request follows, as net/http's
+// default policy does.
+const maxRedirects = 10
+
+// errTooManyRedirects ends a request that went round a redirect loop. It is
+// not retried: the loop would only go round again.
+var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", maxRedirects)
+
+func checkRedirect(_ *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return errTooManyRedirects
+	}
+	return nil
 }
 
 // defaultTransport is http.DefaultTransport with enough idle connections per

@@ -92,7 +92,7 @@ func retryableStatus(method string, status int) bool {
 // transport error or an answer retryableStatus allows, not after a refusal
 // or an answer that is not a token.
 func retryableError(ctx context.Context, method string, err error) bool {
-	if ctx.Err() != nil || !idempotent(method) {
+	if ctx.Err() != nil || !idempotent(method) || errors.Is(err, errTooManyRedirects) {
 		return false
 	}
 	var apiErr *APIError
