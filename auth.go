@@ -154,7 +154,11 @@ func tokenError(err error, tokenURL string, secrets []string) error {
 		}
 		return fmt.Errorf("rcevents: fetching a token: %w", e)
 	}
-	return &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(err.Error(), secrets), err: err}
+	msg := err.Error()
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		msg = ue.Err.Error() // the token URL is named once, here
+	}
+	return &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(msg, secrets), err: err}
 }
 
 // redactedError carries an error whose message has had a secret cut out.

@@ -521,9 +521,7 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 	}
 	defer drainAndClose(resp.Body)
 	if err := handle(resp); err != nil {
-		if cause := context.Cause(actx); errors.Is(cause, errAttemptTimeout) {
-			err = fmt.Errorf("%w: %w", cause, err)
-		}
+		err = withTimeoutCause(actx, err)
 		return false, 0, fmt.Errorf("rcevents: %s %s: %d: %w", r.method, target, resp.StatusCode, err)
 	}
 	return false, 0, nil
@@ -536,10 +534,16 @@ func (c *Client) transportError(actx context.Context, method, target string, err
 	if errors.As(err, &ue) {
 		err = ue.Err // the URL is named below, once
 	}
-	if cause := context.Cause(actx); errors.Is(cause, errAttemptTimeout) {
-		return fmt.Errorf("rcevents: %s %s: %w: %w", method, target, cause, err)
+	return fmt.Errorf("rcevents: %s %s: %w", method, target, withTimeoutCause(actx, err))
+}
+
+// withTimeoutCause says in err that the per-attempt time limit ended the
+// attempt, when it did and err does not say so already.
+func withTimeoutCause(actx context.Context, err error) error {
+	if cause := context.Cause(actx); errors.Is(cause, errAttemptTimeout) && !errors.Is(err, errAttemptTimeout) {
+		return fmt.Errorf("%w: %w", cause, err)
 	}
-	return fmt.Errorf("rcevents: %s %s: %w", method, target, err)
+	return err
 }
 
 func (c *Client) log(ctx context.Context, method, target string, resp *http.Response, err error, d time.Duration, attempt int) {
