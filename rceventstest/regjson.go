@@ -27,6 +27,9 @@ import (
 // writeRegistrationList answers one page of registrations, as writeList does.
 func writeRegistrationList(w http.ResponseWriter, r *http.Request, p pageRequest, total int, items []registration) {
 	bp := pageBufPool.Get().(*[]byte)
+	if size := 2048 + 1536*len(items); cap(*bp) < size { // a registration takes about 1.4 KB
+		*bp = make([]byte, 0, size)
+	}
 	body, err := appendRegistrationList((*bp)[:0], items, total, p.links(r, total))
 	if err != nil {
 		http.Error(w, "encoding the answer: "+err.Error(), http.StatusInternalServerError)
@@ -257,14 +260,55 @@ func appendNullString(dst []byte, s *string) []byte {
 	return appendString(dst, *s)
 }
 
-// appendTime appends what apiTime.MarshalText writes, quoted.
+// appendTime appends what apiTime.MarshalText writes, quoted, without parsing the layout
+// each time as time.Time.AppendFormat does.
 func appendTime(dst []byte, t apiTime) []byte {
+	u := time.Time(t).UTC()
+	year, month, day := u.Date()
 	dst = append(dst, '"')
-	dst = time.Time(t).UTC().AppendFormat(dst, apiTimeLayout)
-	return append(dst, '"')
+	if year < 0 || year > 9999 { // leave the sign and the fifth digit to AppendFormat
+		dst = u.AppendFormat(dst, apiTimeLayout)
+		return append(dst, '"')
+	}
+	hour, minute, second := u.Clock()
+	dst = appendDigits(dst, year, 4)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, int(month), 2)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, day, 2)
+	dst = append(dst, 'T')
+	dst = appendDigits(dst, hour, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, minute, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, second, 2)
+	dst = append(dst, '.')
+	dst = appendDigits(dst, u.Nanosecond()/1e6, 3) // truncated, as AppendFormat does
+	return append(dst, 'Z', '"')
+}
+
+// appendDigits appends the width last decimal digits of n ≥ 0, zero-padded.
+func appendDigits(dst []byte, n, width int) []byte {
+	for i := width - 1; i >= 0; i-- {
+		dst = append(dst, 0) // grow by one; the digits are filled in from the right
+	}
+	for i := len(dst) - 1; i >= len(dst)-width; i-- {
+		dst[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return dst
 }
 
 const hexDigits = "0123456789abcdef"
+
+// plainJSON tells the bytes encoding/json copies into a string as they are (without HTML
+// escaping): ASCII but control characters, '"' and '\\'.
+var plainJSON = func() (plain [utf8.RuneSelf]bool) {
+	for b := ' '; b < utf8.RuneSelf; b++ {
+		plain[b] = b != '"' && b != '\\'
+	}
+	return plain
+}()
 
 // appendString appends s as a JSON string the way encoding/json does without HTML
 // escaping: '"' and '\\' escaped, control characters as \b, \f, \n, \r, \t or \u00XX,
@@ -274,7 +318,7 @@ func appendString(dst []byte, s string) []byte {
 	start := 0 // s[start:i] is yet to be copied
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= ' ' && b != '"' && b != '\\' {
+			if plainJSON[b] {
 				i++
 				continue
 			}
