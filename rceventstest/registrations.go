@@ -152,7 +152,7 @@ func (s *Server) createRegistration(w http.ResponseWriter, r *http.Request) {
 		reg.CustomRegistrationFields = fields
 	}
 	rs.add(reg)
-	reg.QRCodeData = ptr("RCE1-" + strings.ToUpper(reg.ID))
+	reg.QRCodeData = ptr(qrCodeData(reg.ID))
 	if barcode != "" {
 		reg.QRCodeData = ptr(barcode)
 	}
