@@ -169,12 +169,13 @@ func (g *regGenerator) person(i int) (first, last string, co company) {
 // email is unique within the event: it carries the registrant's number.
 func (g *regGenerator) email(i int) string {
 	f, l, c := g.personIndex(i)
-	return emailAddress(f, l, c, strconv.Itoa(i+1))
+	var num [20]byte
+	return emailAddress(f, l, c, strconv.AppendInt(num[:0], int64(i+1), 10))
 }
 
-// emailAddress is the e-mail address of registrant number n, from personIndex.
-func emailAddress(first, last, co int, n string) string {
-	return lowerFirstNames[first] + "." + lowerLastNames[last] + n + "@" + companies[co].domain
+// emailAddress is the e-mail address of registrant number n (in decimal), from personIndex.
+func emailAddress(first, last, co int, n []byte) string {
+	return lowerFirstNames[first] + "." + lowerLastNames[last] + string(n) + "@" + companies[co].domain
 }
 
 // createdAt grows with the index, as registrations arrive in the order the API lists them.
@@ -263,11 +264,18 @@ func lowerAll(words []string) []string {
 	return out
 }
 
-// record builds the whole registration at index i.
+// record builds the whole registration at index i. Its strings are built in buffers on
+// the stack and converted once, and the nullable values it does not share with other
+// records are allocated together, in own.
 func (g *regGenerator) record(i int, id string) registration {
 	f, l, c := g.personIndex(i)
 	first, last := firstNames[f], lastNames[l]
-	n := strconv.Itoa(i + 1)
+	var num, buf [20]byte
+	n := strconv.AppendInt(num[:0], int64(i+1), 10)
+	own := new(struct {
+		linkedin, twitter, qrCodeData, qrCodeImageURL string
+		firstCheckIn                                  apiTime
+	})
 	title := g.pick(i, hTitle, len(jobTitles))
 	t := g.tickets[g.ticket(i)]
 	created := g.createdAt(i)
@@ -295,10 +303,12 @@ func (g *regGenerator) record(i int, id string) registration {
 		r.Bio = &bios[(h>>8)%uint64(len(bios))]
 	}
 	if h := g.h(i, hLinkedin); h%4 != 0 {
-		r.Linkedin = ptr("https://www.linkedin.com/in/" + lowerFirstNames[f] + "-" + lowerLastNames[l] + "-" + strconv.FormatUint(h>>40, 36))
+		own.linkedin = "https://www.linkedin.com/in/" + lowerFirstNames[f] + "-" + lowerLastNames[l] + "-" + string(strconv.AppendUint(buf[:0], h>>40, 36))
+		r.Linkedin = &own.linkedin
 	}
 	if g.h(i, hTwitter)%3 == 0 {
-		r.Twitter = ptr("@" + lowerFirstNames[f] + lowerLastNames[l][:1] + n)
+		own.twitter = "@" + lowerFirstNames[f] + lowerLastNames[l][:1] + string(n)
+		r.Twitter = &own.twitter
 	}
 	if g.h(i, hWebsite)%5 == 0 {
 		r.Website = &websites[c]
@@ -307,11 +317,13 @@ func (g *regGenerator) record(i int, id string) registration {
 		r.PhoneNumber = &phoneNumbers[(h>>8)%90]
 	}
 	if !r.Refunded {
-		r.QRCodeData = ptr(qrCodeData(id))
-		r.QRCodeImageURL = ptr("https://qr.events.ringcentral.com/v1/" + id + ".png")
+		own.qrCodeData = qrCodeData(id)
+		own.qrCodeImageURL = "https://qr.events.ringcentral.com/v1/" + id + ".png"
+		r.QRCodeData, r.QRCodeImageURL = &own.qrCodeData, &own.qrCodeImageURL
 		if h := g.h(i, hAttended); g.checkIns && h%100 < 64 {
 			r.Attended = true
-			r.FirstCheckIn = atPtr(g.checkInFrom.Add(time.Duration(g.h(i, hCheckIn)>>8) % (5 * time.Hour)))
+			own.firstCheckIn = at(g.checkInFrom.Add(time.Duration(g.h(i, hCheckIn)>>8) % (5 * time.Hour)))
+			r.FirstCheckIn = &own.firstCheckIn
 		}
 	}
 	if ml, ok := g.magicLinks[i]; ok {
@@ -331,7 +343,7 @@ func (g *regGenerator) record(i int, id string) registration {
 	}
 	if h := g.h(i, hMetadata); h%4 == 0 {
 		r.Metadata = map[string]string{
-			"crmContactId": "003" + strings.ToUpper(strconv.FormatUint(h>>20, 36)),
+			"crmContactId": "003" + string(upperASCII(strconv.AppendUint(buf[:0], h>>20, 36))),
 			"segment":      [...]string{"enterprise", "startup", "public-sector", "education"}[(h>>8)%4],
 		}
 	}
@@ -388,4 +400,17 @@ func (g *regGenerator) answer(i, k int, q bankQuestion, title string) customFiel
 }
 
 // qrCodeData is the QR code a registration gets unless it brings its own barcode.
-func qrCodeData(id string) string { return "RCE1-" + strings.ToUpper(id) }
+func qrCodeData(id string) string {
+	var buf [idWidth]byte
+	return "RCE1-" + string(upperASCII(append(buf[:0], id...)))
+}
+
+// upperASCII is strings.ToUpper for ASCII (IDs and base-36 numbers), in place.
+func upperASCII(b []byte) []byte {
+	for k, ch := range b {
+		if 'a' <= ch && ch <= 'z' {
+			b[k] = ch - 'a' + 'A'
+		}
+	}
+	return b
+}
