@@ -310,6 +310,26 @@ var plainJSON = func() (plain [utf8.RuneSelf]bool) {
 	return plain
 }()
 
+// skipPlain8 returns the index of the first 8 bytes from s[i:] that are not all plain (see
+// plainJSON), or len(s) - len(s)%8 when all are. It tests the 8 at once: a byte is not
+// plain when its high bit is set (not ASCII), when subtracting 0x20 from it borrows (a
+// control character), or when subtracting 1 from it xor '"' or '\\' borrows (it is one of
+// them). Borrows run into higher bytes only from bytes that are not plain, so the test is
+// exact.
+func skipPlain8(s string, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		quote, backslash := x^(ones*'"'), x^(ones*'\\')
+		if (x|(x-ones*0x20)|(quote-ones)|(backslash-ones))&highs != 0 {
+			break
+		}
+	}
+	return i
+}
+
 // appendString appends s as a JSON string the way encoding/json does without HTML
 // escaping: '"' and '\\' escaped, control characters as \b, \f, \n, \r, \t or \u00XX,
 // U+2028 and U+2029 as \u2028 and \u2029, and each byte of invalid UTF-8 as \ufffd.
@@ -317,6 +337,9 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0 // s[start:i] is yet to be copied
 	for i := 0; i < len(s); {
+		if i = skipPlain8(s, i); i == len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if plainJSON[b] {
 				i++

@@ -79,6 +79,9 @@ func TestAppendString(t *testing.T) {
 	strs := append([]string{}, oddStrings...)
 	for b := 0; b < 256; b++ {
 		strs = append(strs, string([]byte{byte(b)}), "a"+string([]byte{byte(b)})+"z")
+		for at := 0; at < 17; at++ { // every place in the words appendString reads at once
+			strs = append(strs, strings.Repeat("a", at)+string([]byte{byte(b)})+strings.Repeat("\x7f", 17-at))
+		}
 	}
 	for _, r := range []rune{0x7f, 0x80, 0x7ff, 0x800, 0x2028, 0x2029, 0xfffd, 0xffff, 0x10000, 0x10ffff} {
 		strs = append(strs, string(r), "<"+string(r)+">")
