@@ -35,15 +35,14 @@ type idCodec struct{ key uint64 }
 // encode returns the ID of the n-th resource of kind k; n must be below 2^56.
 func (c idCodec) encode(k kind, n uint64) string {
 	x := c.permute(uint64(k)<<56 | n&(1<<56-1))
-	var buf [idWidth]byte
+	var buf, out [idWidth]byte
 	s := strconv.AppendUint(buf[:0], x, 36)
-	out := make([]byte, idWidth)
 	pad := idWidth - len(s)
 	for i := 0; i < pad; i++ {
 		out[i] = '0'
 	}
 	copy(out[pad:], s)
-	return string(out)
+	return string(out[:])
 }
 
 // decode reverses encode. It reports false for anything encode cannot have produced.

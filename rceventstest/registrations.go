@@ -18,9 +18,7 @@ var registrationFilters = []filterField{
 	{"refunded", booleanField},
 }
 
-// listRegistrations answers GET /v1/events/{eventId}/registrations. Without filters only
-// the page is built; with filters every registration is matched field by field (a generated
-// one is never built whole unless it lands on the page).
+// listRegistrations answers GET /v1/events/{eventId}/registrations.
 func (s *Server) listRegistrations(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("eventId")
 	p, ok := s.parsePage(w, r)
@@ -31,34 +29,45 @@ func (s *Server) listRegistrations(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var items []registration
-	total := 0
-	s.store.mu.RLock()
-	rs, found := s.store.registrations[id]
-	if found && len(conds) == 0 {
-		total = rs.count()
-		lo, hi := p.window(total)
-		for i := lo; i < hi; i++ {
-			items = append(items, rs.at(i))
-		}
-	} else if found {
-		skip := p.offset()
-		for i, n := 0, rs.count(); i < n; i++ {
-			if !matches(conds, regRef{rs, i}) {
-				continue
-			}
-			if total >= skip && len(items) < p.size {
-				items = append(items, rs.at(i))
-			}
-			total++
-		}
-	}
-	s.store.mu.RUnlock()
+	items, total, found := s.store.registrationPage(id, p, conds)
 	if !found {
 		writeNotFound(w, "event", id)
 		return
 	}
-	writeList(w, r, p, total, "registration", items)
+	writeRegistrationList(w, r, p, total, items)
+}
+
+// registrationPage returns page p of the event's registrations that match conds, and how
+// many match, or false when the event does not exist. Without filters only the page is
+// built; with filters every registration is matched field by field (a generated one is
+// never built whole unless it lands on the page). It takes the read lock.
+func (st *store) registrationPage(eventID string, p pageRequest, conds []condition) (items []registration, total int, found bool) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	rs, found := st.registrations[eventID]
+	if !found {
+		return nil, 0, false
+	}
+	if len(conds) == 0 {
+		total = rs.count()
+		lo, hi := p.window(total)
+		items = make([]registration, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			items = append(items, rs.at(i))
+		}
+		return items, total, true
+	}
+	skip := p.offset()
+	for i, n := 0, rs.count(); i < n; i++ {
+		if !matches(conds, regRef{rs, i}) {
+			continue
+		}
+		if total >= skip && len(items) < p.size {
+			items = append(items, rs.at(i))
+		}
+		total++
+	}
+	return items, total, true
 }
 
 // getRegistration answers GET /v1/registrations/{registrationId}.
@@ -143,7 +152,7 @@ func (s *Server) createRegistration(w http.ResponseWriter, r *http.Request) {
 		reg.CustomRegistrationFields = fields
 	}
 	rs.add(reg)
-	reg.QRCodeData = ptr("RCE1-" + strings.ToUpper(reg.ID))
+	reg.QRCodeData = ptr(qrCodeData(reg.ID))
 	if barcode != "" {
 		reg.QRCodeData = ptr(barcode)
 	}

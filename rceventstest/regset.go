@@ -155,16 +155,27 @@ func (g *regGenerator) h(i int, salt uint64) uint64 {
 
 func (g *regGenerator) pick(i int, salt uint64, n int) int { return int(g.h(i, salt) % uint64(n)) }
 
+// personIndex draws the registrant's first name, last name and company: indexes into
+// firstNames, lastNames and companies.
+func (g *regGenerator) personIndex(i int) (first, last, co int) {
+	return g.pick(i, hFirst, len(firstNames)), g.pick(i, hLast, len(lastNames)), g.pick(i, hCompany, len(companies))
+}
+
 func (g *regGenerator) person(i int) (first, last string, co company) {
-	return firstNames[g.pick(i, hFirst, len(firstNames))],
-		lastNames[g.pick(i, hLast, len(lastNames))],
-		companies[g.pick(i, hCompany, len(companies))]
+	f, l, c := g.personIndex(i)
+	return firstNames[f], lastNames[l], companies[c]
 }
 
 // email is unique within the event: it carries the registrant's number.
 func (g *regGenerator) email(i int) string {
-	first, last, co := g.person(i)
-	return strings.ToLower(first) + "." + strings.ToLower(last) + strconv.Itoa(i+1) + "@" + co.domain
+	f, l, c := g.personIndex(i)
+	var num [20]byte
+	return emailAddress(f, l, c, strconv.AppendInt(num[:0], int64(i+1), 10))
+}
+
+// emailAddress is the e-mail address of registrant number n (in decimal), from personIndex.
+func emailAddress(first, last, co int, n []byte) string {
+	return lowerFirstNames[first] + "." + lowerLastNames[last] + string(n) + "@" + companies[co].domain
 }
 
 // createdAt grows with the index, as registrations arrive in the order the API lists them.
@@ -174,20 +185,28 @@ func (g *regGenerator) createdAt(i int) time.Time {
 }
 
 // updatedAt is the creation time for most, days later for one in four.
-func (g *regGenerator) updatedAt(i int) time.Time {
+func (g *regGenerator) updatedAt(i int) time.Time { return g.updatedAfter(i, g.createdAt(i)) }
+
+// updatedAfter is updatedAt from the registration's createdAt.
+func (g *regGenerator) updatedAfter(i int, created time.Time) time.Time {
 	h := g.h(i, hUpdated)
 	d := time.Duration(h>>8) % (20 * time.Minute)
 	if h%4 == 0 {
 		d = time.Duration(h>>8) % (14 * 24 * time.Hour)
 	}
-	return g.createdAt(i).Add(d).Truncate(time.Second)
+	return created.Add(d).Truncate(time.Second)
 }
 
 // userUpdatedAt lies between creation and the last update.
 func (g *regGenerator) userUpdatedAt(i int) time.Time {
-	c, u := g.createdAt(i), g.updatedAt(i)
+	c := g.createdAt(i)
+	return g.userUpdatedBetween(i, c, g.updatedAfter(i, c))
+}
+
+// userUpdatedBetween is userUpdatedAt from the registration's createdAt and updatedAt.
+func (g *regGenerator) userUpdatedBetween(i int, created, updated time.Time) time.Time {
 	frac := time.Duration(g.h(i, hUserUpdated) % 5)
-	return c.Add(u.Sub(c) * frac / 4).Truncate(time.Second)
+	return created.Add(updated.Sub(created) * frac / 4).Truncate(time.Second)
 }
 
 func (g *regGenerator) refunded(i int) bool { return g.h(i, hRefunded)%29 == 0 }
@@ -204,54 +223,107 @@ func (g *regGenerator) ticket(i int) int {
 	return len(g.tickets) - 1
 }
 
-// record builds the whole registration at index i.
+// Strings generated records share, derived from the word pools once. Like every stored
+// value (see models.go), a record's strings are never written through, so records may
+// point into these tables.
+var (
+	lowerFirstNames = lowerAll(firstNames[:])
+	lowerLastNames  = lowerAll(lastNames[:])
+	// headlines[title][company] is jobTitles[title] + " at " + companies[company].name.
+	headlines = func() (h [len(jobTitles)][len(companies)]string) {
+		for t, title := range jobTitles {
+			for c, co := range companies {
+				h[t][c] = title + " at " + co.name
+			}
+		}
+		return h
+	}()
+	websites = func() (w [len(companies)]string) {
+		for c, co := range companies {
+			w[c] = "https://" + co.domain
+		}
+		return w
+	}()
+	// phoneNumbers are +1 415 555 0110 to 0199: 555-0100 to 555-0199 are reserved for fiction.
+	phoneNumbers = func() (p [90]string) {
+		for k := range p {
+			p[k] = "+1 415 555 01" + strconv.Itoa(10+k)
+		}
+		return p
+	}()
+	// noMetadata is the metadata of most generated registrations: one map, never written
+	// into (no stored map is).
+	noMetadata = map[string]string{}
+)
+
+func lowerAll(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = strings.ToLower(w)
+	}
+	return out
+}
+
+// record builds the whole registration at index i. Its strings are built in buffers on
+// the stack and converted once, and the nullable values it does not share with other
+// records are allocated together, in own.
 func (g *regGenerator) record(i int, id string) registration {
-	first, last, co := g.person(i)
-	handle := strings.ToLower(first) + "-" + strings.ToLower(last)
-	n := strconv.Itoa(i + 1)
-	title := jobTitles[g.pick(i, hTitle, len(jobTitles))]
+	f, l, c := g.personIndex(i)
+	first, last := firstNames[f], lastNames[l]
+	var num, buf [20]byte
+	n := strconv.AppendInt(num[:0], int64(i+1), 10)
+	own := new(struct {
+		linkedin, twitter, qrCodeData, qrCodeImageURL string
+		firstCheckIn                                  apiTime
+	})
+	title := g.pick(i, hTitle, len(jobTitles))
 	t := g.tickets[g.ticket(i)]
+	created := g.createdAt(i)
+	updated := g.updatedAfter(i, created)
 	r := registration{
-		CreatedAt:           at(g.createdAt(i)),
-		Email:               g.email(i),
+		CreatedAt:           at(created),
+		Email:               emailAddress(f, l, c, n),
 		FirstName:           first,
 		ID:                  id,
 		LastName:            last,
-		Metadata:            map[string]string{},
+		Metadata:            noMetadata,
 		QuestionBankEnabled: len(t.questions) > 0,
 		Refunded:            g.refunded(i),
 		RegisteredThrough:   registeredThrough[g.pick(i, hThrough, len(registeredThrough))],
 		TicketID:            t.id,
 		Timezone:            registrantTimezones[g.pick(i, hTimezone, len(registrantTimezones))],
-		UpdatedAt:           at(g.updatedAt(i)),
+		UpdatedAt:           at(updated),
 		UserID:              g.ids.encode(kindUser, g.eventNo<<32|uint64(i)),
-		userUpdatedAt:       g.userUpdatedAt(i),
+		userUpdatedAt:       g.userUpdatedBetween(i, created, updated),
 	}
 	if g.h(i, hHeadline)%5 != 0 {
-		r.Headline = ptr(title + " at " + co.name)
+		r.Headline = &headlines[title][c]
 	}
 	if h := g.h(i, hBio); h%3 == 0 {
-		r.Bio = ptr(bios[(h>>8)%uint64(len(bios))])
+		r.Bio = &bios[(h>>8)%uint64(len(bios))]
 	}
 	if h := g.h(i, hLinkedin); h%4 != 0 {
-		r.Linkedin = ptr("https://www.linkedin.com/in/" + handle + "-" + strconv.FormatUint(h>>40, 36))
+		own.linkedin = "https://www.linkedin.com/in/" + lowerFirstNames[f] + "-" + lowerLastNames[l] + "-" + string(strconv.AppendUint(buf[:0], h>>40, 36))
+		r.Linkedin = &own.linkedin
 	}
 	if g.h(i, hTwitter)%3 == 0 {
-		r.Twitter = ptr("@" + strings.ToLower(first) + strings.ToLower(last[:1]) + n)
+		own.twitter = "@" + lowerFirstNames[f] + lowerLastNames[l][:1] + string(n)
+		r.Twitter = &own.twitter
 	}
 	if g.h(i, hWebsite)%5 == 0 {
-		r.Website = ptr("https://" + co.domain)
+		r.Website = &websites[c]
 	}
 	if h := g.h(i, hPhone); h%2 == 0 {
-		// 555-0100 to 555-0199 are reserved for fiction.
-		r.PhoneNumber = ptr("+1 415 555 01" + strconv.FormatUint(10+(h>>8)%90, 10))
+		r.PhoneNumber = &phoneNumbers[(h>>8)%90]
 	}
 	if !r.Refunded {
-		r.QRCodeData = ptr("RCE1-" + strings.ToUpper(id))
-		r.QRCodeImageURL = ptr("https://qr.events.ringcentral.com/v1/" + id + ".png")
+		own.qrCodeData = qrCodeData(id)
+		own.qrCodeImageURL = "https://qr.events.ringcentral.com/v1/" + id + ".png"
+		r.QRCodeData, r.QRCodeImageURL = &own.qrCodeData, &own.qrCodeImageURL
 		if h := g.h(i, hAttended); g.checkIns && h%100 < 64 {
 			r.Attended = true
-			r.FirstCheckIn = atPtr(g.checkInFrom.Add(time.Duration(g.h(i, hCheckIn)>>8) % (5 * time.Hour)))
+			own.firstCheckIn = at(g.checkInFrom.Add(time.Duration(g.h(i, hCheckIn)>>8) % (5 * time.Hour)))
+			r.FirstCheckIn = &own.firstCheckIn
 		}
 	}
 	if ml, ok := g.magicLinks[i]; ok {
@@ -271,14 +343,14 @@ func (g *regGenerator) record(i int, id string) registration {
 	}
 	if h := g.h(i, hMetadata); h%4 == 0 {
 		r.Metadata = map[string]string{
-			"crmContactId": "003" + strings.ToUpper(strconv.FormatUint(h>>20, 36)),
+			"crmContactId": "003" + string(upperASCII(strconv.AppendUint(buf[:0], h>>20, 36))),
 			"segment":      [...]string{"enterprise", "startup", "public-sector", "education"}[(h>>8)%4],
 		}
 	}
 	if len(t.questions) > 0 {
 		r.CustomRegistrationFields = make([]customField, len(t.questions))
 		for k, q := range t.questions {
-			r.CustomRegistrationFields[k] = g.answer(i, k, q, title)
+			r.CustomRegistrationFields[k] = g.answer(i, k, q, jobTitles[title])
 		}
 	}
 	return r
@@ -296,14 +368,14 @@ func (g *regGenerator) answer(i, k int, q bankQuestion, title string) customFiel
 	case "date":
 		f.Value = g.checkInFrom.AddDate(0, 0, int(h%3)).Format(time.DateOnly)
 	case "multiSelect":
-		var picked []string
+		picked := make([]string, 0, len(q.Options))
 		for b, o := range q.Options {
 			if h>>b&1 == 1 {
 				picked = append(picked, o.Name)
 			}
 		}
 		if len(picked) == 0 {
-			picked = []string{q.Options[h%uint64(len(q.Options))].Name}
+			picked = append(picked, q.Options[h%uint64(len(q.Options))].Name)
 		}
 		f.Value = picked
 	case "conditional":
@@ -325,4 +397,20 @@ func (g *regGenerator) answer(i, k int, q bankQuestion, title string) customFiel
 		f.Value = q.Options[h%uint64(len(q.Options))].Name
 	}
 	return f
+}
+
+// qrCodeData is the QR code a registration gets unless it brings its own barcode.
+func qrCodeData(id string) string {
+	var buf [idWidth]byte
+	return "RCE1-" + string(upperASCII(append(buf[:0], id...)))
+}
+
+// upperASCII is strings.ToUpper for ASCII (IDs and base-36 numbers), in place.
+func upperASCII(b []byte) []byte {
+	for k, ch := range b {
+		if 'a' <= ch && ch <= 'z' {
+			b[k] = ch - 'a' + 'A'
+		}
+	}
+	return b
 }
