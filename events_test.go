@@ -222,9 +222,7 @@ func TestEventsCreateUnprocessable(t *testing.T) {
 	ev, err := ts.client.Events.Create(context.Background(), "org_7f3a", validEventCreateRequest())
 	assert.Nil(t, ev)
 	require.ErrorIs(t, err, ErrUnprocessable)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, &APIError{
+	assertAPIError(t, err, &APIError{
 		StatusCode: http.StatusUnprocessableEntity,
 		Method:     http.MethodPost,
 		URL:        ts.URL + basePath + "/v1/organizations/org_7f3a/events",
@@ -235,7 +233,7 @@ func TestEventsCreateUnprocessable(t *testing.T) {
 			Title:  "Unprocessable Entity",
 			Source: &ErrorSource{Pointer: "/data/attributes/slug"},
 		}},
-	}, apiErr)
+	})
 }
 
 func TestEventsDuplicate(t *testing.T) {
@@ -295,9 +293,7 @@ func TestEventsDuplicateRefused(t *testing.T) {
 
 	err := ts.client.Events.Duplicate(context.Background(), "evt_5kq2", &EventDuplicateRequest{OrganizationID: "org_91bc"})
 	require.ErrorIs(t, err, ErrForbidden)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, &APIError{
+	assertAPIError(t, err, &APIError{
 		StatusCode: http.StatusForbidden,
 		Method:     http.MethodPost,
 		URL:        ts.URL + basePath + "/v1/events/evt_5kq2/duplications",
@@ -307,16 +303,15 @@ func TestEventsDuplicateRefused(t *testing.T) {
 			Status: "403",
 			Title:  "Forbidden",
 		}},
-	}, apiErr)
+	})
 
 	err = ts.client.Events.Duplicate(context.Background(), "evt_0ld1", nil)
 	require.ErrorIs(t, err, ErrUnprocessable)
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, &APIError{
+	assertAPIError(t, err, &APIError{
 		StatusCode: http.StatusUnprocessableEntity,
 		Method:     http.MethodPost,
 		URL:        ts.URL + basePath + "/v1/events/evt_0ld1/duplications",
-	}, apiErr)
+	})
 }
 
 // validEventCreateRequest returns a request that passes validation.

@@ -113,3 +113,11 @@ func mustParse(t *testing.T, raw string) *url.URL {
 func readFixture(name string) ([]byte, error) {
 	return os.ReadFile(filepath.Join("testdata", name))
 }
+
+// assertAPIError checks that err is, or wraps, an *APIError equal to want.
+func assertAPIError(t *testing.T, err error, want *APIError) {
+	t.Helper()
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, want, apiErr)
+}

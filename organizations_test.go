@@ -82,9 +82,7 @@ func TestOrganizationsGetNotFound(t *testing.T) {
 
 	_, err := ts.client.Organizations.Get(context.Background(), "org_missing")
 	require.ErrorIs(t, err, ErrNotFound)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, &APIError{
+	assertAPIError(t, err, &APIError{
 		StatusCode: http.StatusNotFound,
 		Method:     http.MethodGet,
 		URL:        ts.URL + basePath + "/v1/organizations/org_missing",
@@ -94,7 +92,7 @@ func TestOrganizationsGetNotFound(t *testing.T) {
 			Status: "404",
 			Title:  "Not Found",
 		}},
-	}, apiErr)
+	})
 	assert.Equal(t, "rcevents: GET "+ts.URL+basePath+"/v1/organizations/org_missing: 404 Not Found: Organization not found", err.Error())
 }
 

@@ -520,9 +520,7 @@ func TestRegistrationsUpdateUnprocessable(t *testing.T) {
 
 	_, err := ts.client.Registrations.Update(context.Background(), "reg_3hx9q2", &RegistrationUpdateRequest{TicketID: "tkt_other"})
 	require.ErrorIs(t, err, ErrUnprocessable)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, &APIError{
+	assertAPIError(t, err, &APIError{
 		StatusCode: http.StatusUnprocessableEntity,
 		Method:     http.MethodPatch,
 		URL:        ts.URL + basePath + "/v1/registrations/reg_3hx9q2",
@@ -533,7 +531,7 @@ func TestRegistrationsUpdateUnprocessable(t *testing.T) {
 			Title:  "Unprocessable Entity",
 			Source: &ErrorSource{Pointer: "/data/attributes/ticketId"},
 		}},
-	}, apiErr)
+	})
 }
 
 func TestRegistrationsValidation(t *testing.T) {

@@ -403,14 +403,12 @@ func TestReportsDownloadNotFound(t *testing.T) {
 	var buf bytes.Buffer
 	n, err := ts.client.Reports.Download(context.Background(), "rpt_gone", &buf)
 	require.ErrorIs(t, err, ErrNotFound)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, &APIError{
+	assertAPIError(t, err, &APIError{
 		StatusCode: http.StatusNotFound,
 		Method:     http.MethodGet,
 		URL:        ts.URL + basePath + "/v1/reports/rpt_gone/download",
 		Errors:     []ErrorObject{{Code: "not_found", Detail: "Report not found", Status: "404", Title: "Not Found"}},
-	}, apiErr)
+	})
 	assert.Zero(t, n)
 	assert.Zero(t, buf.Len(), "the error body does not reach the writer")
 }

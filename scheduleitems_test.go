@@ -109,14 +109,12 @@ func TestScheduleItemsGetNotFound(t *testing.T) {
 
 	_, err := ts.client.ScheduleItems.Get(context.Background(), "sch_gone")
 	require.ErrorIs(t, err, ErrNotFound)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, &APIError{
+	assertAPIError(t, err, &APIError{
 		StatusCode: http.StatusNotFound,
 		Method:     http.MethodGet,
 		URL:        ts.URL + basePath + "/v1/scheduleItems/sch_gone",
 		Errors:     []ErrorObject{{Code: "not_found", Detail: "Schedule item not found", Status: "404", Title: "Not Found"}},
-	}, apiErr)
+	})
 }
 
 func TestScheduleItemsInvalid(t *testing.T) {

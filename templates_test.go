@@ -104,9 +104,7 @@ func TestTemplatesCreateEventUnprocessable(t *testing.T) {
 	ev, err := ts.client.Templates.CreateEvent(context.Background(), "tpl_9w2m", validEventFromTemplateRequest())
 	assert.Nil(t, ev)
 	require.ErrorIs(t, err, ErrUnprocessable)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, &APIError{
+	assertAPIError(t, err, &APIError{
 		StatusCode: http.StatusUnprocessableEntity,
 		Method:     http.MethodPost,
 		URL:        ts.URL + basePath + "/v1/templates/tpl_9w2m/event",
@@ -117,7 +115,7 @@ func TestTemplatesCreateEventUnprocessable(t *testing.T) {
 			Title:  "Unprocessable Entity",
 			Source: &ErrorSource{Pointer: "/data/attributes/organizationId"},
 		}},
-	}, apiErr)
+	})
 	assert.Equal(t, "rcevents: POST "+ts.URL+basePath+"/v1/templates/tpl_9w2m/event: 422 Unprocessable Entity: /data/attributes/organizationId: template does not belong to this organization", err.Error())
 }
 

@@ -253,9 +253,7 @@ func TestTicketsCreateUnprocessable(t *testing.T) {
 
 	_, err := ts.client.Tickets.Create(context.Background(), "evt_5kq2", &TicketCreateRequest{Name: "VIP"})
 	require.ErrorIs(t, err, ErrUnprocessable)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, &APIError{
+	assertAPIError(t, err, &APIError{
 		StatusCode: http.StatusUnprocessableEntity,
 		Method:     http.MethodPost,
 		URL:        ts.URL + basePath + "/v1/events/evt_5kq2/tickets",
@@ -266,7 +264,7 @@ func TestTicketsCreateUnprocessable(t *testing.T) {
 			Title:  "Unprocessable Entity",
 			Source: &ErrorSource{Pointer: "/data/attributes/name"},
 		}},
-	}, apiErr)
+	})
 	assert.Equal(t, "rcevents: POST "+ts.URL+basePath+"/v1/events/evt_5kq2/tickets: 422 Unprocessable Entity: /data/attributes/name: Name has already been taken", err.Error())
 }
 
