@@ -173,9 +173,11 @@ func TestRevokedTokenRefreshedOnce(t *testing.T) {
 	ts.revoked.Store(tok.AccessToken, true)
 
 	body := map[string]any{"data": map[string]any{"type": "registration", "attributes": map[string]any{"email": "ada@example.com"}}}
-	status, err := c.doJSON(context.Background(), call{method: http.MethodPost, path: "/v1/events/evt_1/registrations", body: body}, nil)
+	var resp Response
+	err = c.Do(context.Background(), http.MethodPost, "/v1/events/evt_1/registrations", body, nil, WithResponse(&resp))
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.Equal(t, 1, resp.Attempts, "the replay after a 401 is the same attempt")
 	assert.Equal(t, int64(2), calls.Load(), "one refused attempt, one retry")
 	assert.Equal(t, int64(2), ts.issued.Load(), "one refresh")
 }

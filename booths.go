@@ -33,7 +33,7 @@ func (x *Booth) resourceID() *string { return &x.ID }
 // List returns one page of the booths of an event.
 //
 // API: GET /v1/events/{eventId}/booths
-func (s *BoothsService) List(ctx context.Context, eventID string, opts *ListOptions) (*Page[Booth], error) {
+func (s *BoothsService) List(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) (*Page[Booth], error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
@@ -41,14 +41,14 @@ func (s *BoothsService) List(ctx context.Context, eventID string, opts *ListOpti
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[Booth](ctx, s.client, "/v1/events/"+id+"/booths", opts, opts)
+	return listPage[Booth](ctx, s.client, "/v1/events/"+id+"/booths", opts, callOpts)
 }
 
 // All iterates over the booths of an event, from opts.Page on.
 //
 // API: GET /v1/events/{eventId}/booths
-func (s *BoothsService) All(ctx context.Context, eventID string, opts *ListOptions) iter.Seq2[Booth, error] {
-	return all(ctx, s.client, opts, func(ctx context.Context, lo *ListOptions) (*Page[Booth], error) {
-		return s.List(ctx, eventID, lo)
-	})
+func (s *BoothsService) All(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) iter.Seq2[Booth, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[Booth], error) {
+		return s.List(ctx, eventID, o, co...)
+	}, callOpts)
 }

@@ -3,18 +3,18 @@ package rcevents
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"runtime"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -32,10 +32,6 @@ const DefaultBaseURL = "https://api.events.ringcentral.com"
 // DefaultTimeout bounds one attempt of a request, from sending it to reading
 // the whole answer, unless WithTimeout says otherwise.
 const DefaultTimeout = 60 * time.Second
-
-// maxBody bounds a successful JSON answer. The largest page the API serves
-// is far below it; a body past it is an error, not a reason to fill memory.
-const maxBody = 32 << 20
 
 // Client talks to the Events API. It is safe for concurrent use by many
 // goroutines, which share its token, connections and rate limit. Make one
@@ -413,43 +409,65 @@ func (c *Client) Format(f fmt.State, _ rune) {
 
 // call is one API request, before it is sent.
 type call struct {
-	method string
-	path   string // escaped, below the base URL, beginning with "/"
-	query  any    // options encoded with go-querystring, or nil
-	body   any    // encoded as JSON, or nil
-	accept string // the Accept header; "" for application/json
-	stream bool   // the time limit covers only the wait for the answer's headers
+	method   string
+	path     string // escaped, below the base URL, beginning with "/"
+	query    any    // options encoded with go-querystring, or nil
+	rawQuery string // a query already encoded, for Client.Do
+	body     any    // encoded as JSON, or nil
+	accept   string // the Accept header; "" for application/json
+	stream   bool   // the time limit covers only the wait for the answer's headers
+	opts     []CallOption
 }
 
 // do sends r, retrying as the policy allows, and hands a 2xx answer to
-// handle, which reads what it needs of the body. Any other answer becomes an
-// *APIError. The body is drained (bounded) and closed when handle returns.
+// handle, which reads what it needs of the body (nil: nothing). Any other
+// answer becomes an *APIError. The body is drained (bounded) and closed when handle returns.
 func (c *Client) do(ctx context.Context, r call, handle func(*http.Response) error) error {
-	target := c.base + r.path
-	if r.query != nil {
-		v, err := query.Values(r.query)
-		if err != nil {
-			return fmt.Errorf("rcevents: %s %s: encoding the query: %w", r.method, target, err)
-		}
-		if q := v.Encode(); q != "" {
-			target += "?" + q
-		}
+	cs, err := newCallSettings(r.opts)
+	if err != nil {
+		return err
 	}
-	var body []byte
-	if r.body != nil {
-		var err error
-		if body, err = json.Marshal(r.body); err != nil {
-			return fmt.Errorf("rcevents: %s %s: encoding the body: %w", r.method, target, err)
-		}
+	x := &exchange{c: c, r: r, retry: c.retry, header: cs.header, start: time.Now()}
+	if cs.retry != nil {
+		x.retry = *cs.retry
 	}
+	err = x.run(ctx, handle)
+	if cs.response != nil {
+		*cs.response = x.response()
+	}
+	return err
+}
 
-	for attempt := 1; ; attempt++ {
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				return fmt.Errorf("rcevents: %s %s: waiting for the rate limiter: %w", r.method, target, err)
+// exchange is one call in progress: its request, its attempts and what
+// they were answered.
+type exchange struct {
+	c      *Client
+	r      call
+	retry  RetryPolicy
+	header http.Header // the call's own headers (WithHeader)
+	start  time.Time
+
+	target   string
+	body     []byte
+	attempts int
+	last     *http.Response // the latest answer, its body closed
+	// unknown is set once an attempt may have been acted on although no
+	// answer said so: sent, then a transport error, a timeout or a 5xx.
+	unknown bool
+}
+
+func (x *exchange) run(ctx context.Context, handle func(*http.Response) error) error {
+	if err := x.build(); err != nil {
+		return err
+	}
+	for {
+		if x.c.limiter != nil {
+			if err := x.c.limiter.Wait(ctx); err != nil {
+				return x.errorf("waiting for the rate limiter: %w", err)
 			}
 		}
-		retry, wait, err := c.attempt(ctx, r, target, body, attempt, handle)
+		x.attempts++
+		retry, wait, err := x.attempt(ctx, handle)
 		if !retry {
 			return err
 		}
@@ -459,13 +477,56 @@ func (c *Client) do(ctx context.Context, r call, handle func(*http.Response) err
 	}
 }
 
+// build makes the request's URL and body.
+func (x *exchange) build() error {
+	r := x.r
+	x.target = x.c.base + r.path
+	q := r.rawQuery
+	if r.query != nil {
+		v, err := query.Values(r.query)
+		if err != nil {
+			return x.errorf("encoding the query: %w", err)
+		}
+		q = v.Encode()
+	}
+	if q != "" {
+		x.target += "?" + q
+	}
+	if r.body != nil {
+		body, err := encodeBody(r.body)
+		if err != nil {
+			return x.errorf("%w", invalidArg("body", "cannot be encoded as JSON: %v", err))
+		}
+		x.body = body
+	}
+	return nil
+}
+
+// errorf returns an error naming the request.
+func (x *exchange) errorf(format string, args ...any) error {
+	return fmt.Errorf("rcevents: %s %s: "+format, append([]any{x.r.method, x.target}, args...)...)
+}
+
+// response is the metadata of the exchange's final answer.
+func (x *exchange) response() Response {
+	resp := Response{Attempts: x.attempts, Duration: time.Since(x.start)}
+	if x.last != nil {
+		resp.StatusCode = x.last.StatusCode
+		resp.Header = x.last.Header
+		resp.RequestID = requestID(x.last.Header)
+		resp.RateLimit, _ = parseRateLimit(x.last.Header, time.Now())
+	}
+	return resp
+}
+
 // errAttemptTimeout is the cause of an attempt's context when the
 // per-attempt time limit ended it.
 var errAttemptTimeout = errors.New("attempt timed out")
 
-// attempt sends one attempt of r. It says whether to try again, and after
-// how long.
-func (c *Client) attempt(ctx context.Context, r call, target string, body []byte, n int, handle func(*http.Response) error) (retry bool, wait time.Duration, err error) {
+// attempt sends one attempt. It says whether to try again, and after how
+// long.
+func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) error) (retry bool, wait time.Duration, err error) {
+	c, r, n := x.c, x.r, x.attempts
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var timer *time.Timer
@@ -473,14 +534,23 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 		timer = time.AfterFunc(c.timeout, func() { cancel(fmt.Errorf("%w after %s", errAttemptTimeout, c.timeout)) })
 		defer timer.Stop()
 	}
+	var wrote atomic.Bool // the request reached the server whole
+	if !safe(r.method) {
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) },
+		})
+	}
 
 	var reqBody io.Reader = http.NoBody
-	if body != nil {
-		reqBody = bytes.NewReader(body)
+	if x.body != nil {
+		reqBody = bytes.NewReader(x.body)
 	}
-	req, err := http.NewRequestWithContext(actx, r.method, target, reqBody)
+	req, err := http.NewRequestWithContext(actx, r.method, x.target, reqBody)
 	if err != nil {
-		return false, 0, fmt.Errorf("rcevents: %s %s: %w", r.method, target, err)
+		return false, 0, x.errorf("%w", err)
+	}
+	for k, vs := range x.header {
+		req.Header[k] = vs
 	}
 	accept := r.accept
 	if accept == "" {
@@ -488,53 +558,87 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 	}
 	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", c.userAgent)
-	if body != nil {
+	if x.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 
 	start := time.Now()
 	resp, err := c.hc.Do(req)
-	c.log(ctx, r.method, target, resp, err, time.Since(start), n)
+	c.log(ctx, r.method, x.target, resp, err, time.Since(start), n)
 	if err != nil {
-		err = c.transportError(actx, r.method, target, err)
-		if n < c.retry.MaxAttempts && retryableError(ctx, r.method, err) {
-			return true, c.retry.backoff(n), err
+		err = x.transportError(actx, err)
+		if wrote.Load() {
+			x.unknown = true
 		}
-		return false, 0, err
+		if n < x.retry.MaxAttempts && retryableError(ctx, r.method, err) {
+			return true, x.retry.backoff(n), err
+		}
+		return false, 0, x.outcome(err)
 	}
+	x.last = resp
 	if r.stream && timer != nil {
 		timer.Stop()
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(resp, r.method, target, time.Now())
+		apiErr := newAPIError(resp, r.method, x.target, time.Now())
 		drainAndClose(resp.Body)
-		if n >= c.retry.MaxAttempts || !retryableStatus(r.method, resp.StatusCode) {
-			return false, 0, apiErr
+		if actedOnMaybe(resp.StatusCode) {
+			x.unknown = true
 		}
-		if apiErr.RetryAfter > c.retry.MaxBackoff {
-			return false, 0, apiErr
+		if r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && x.unknown {
+			return false, 0, nil // an earlier attempt deleted it: gone, as asked
+		}
+		switch {
+		case !retryableStatus(r.method, resp.StatusCode):
+			return false, 0, x.outcome(apiErr)
+		case n >= x.retry.MaxAttempts && n > 1:
+			return false, 0, x.outcome(fmt.Errorf("%w (gave up after %d attempts)", apiErr, n))
+		case n >= x.retry.MaxAttempts:
+			return false, 0, x.outcome(apiErr)
+		case apiErr.RetryAfter > x.retry.MaxBackoff:
+			return false, 0, x.outcome(fmt.Errorf("%w: server asked to retry after %s, more than MaxBackoff %s", apiErr, apiErr.RetryAfter, x.retry.MaxBackoff))
 		}
 		if _, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return true, apiErr.RetryAfter, apiErr
 		}
-		return true, c.retry.backoff(n), apiErr
+		return true, x.retry.backoff(n), apiErr
 	}
 	defer drainAndClose(resp.Body)
+	if handle == nil {
+		return false, 0, nil // the answer is not read
+	}
 	if err := handle(resp); err != nil {
+		x.unknown = true // the server acted; what it made is not known
 		err = withTimeoutCause(actx, err)
-		return false, 0, fmt.Errorf("rcevents: %s %s: %d: %w", r.method, target, resp.StatusCode, err)
+		return false, 0, x.outcome(x.errorf("%d: %w", resp.StatusCode, err))
 	}
 	return false, 0, nil
 }
 
+// outcome marks err with ErrOutcomeUnknown when the call is a write that
+// the server may have acted on although no answer said what happened.
+func (x *exchange) outcome(err error) error {
+	if x.unknown && !idempotent(x.r.method) {
+		return &outcomeError{err}
+	}
+	return err
+}
+
+// actedOnMaybe reports whether an answer with this status leaves open
+// whether the server acted on the request: a 5xx other than 503, which says
+// the server did not take it.
+func actedOnMaybe(status int) bool {
+	return status >= 500 && status != http.StatusServiceUnavailable
+}
+
 // transportError names the request of a failed round trip and, when the
 // per-attempt time limit ended it, says so.
-func (c *Client) transportError(actx context.Context, method, target string, err error) error {
+func (x *exchange) transportError(actx context.Context, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // the URL is named below, once
 	}
-	return fmt.Errorf("rcevents: %s %s: %w", method, target, withTimeoutCause(actx, err))
+	return x.errorf("%w", withTimeoutCause(actx, err))
 }
 
 // withTimeoutCause says in err that the per-attempt time limit ended the
@@ -558,88 +662,12 @@ func (c *Client) log(ctx context.Context, method, target string, resp *http.Resp
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		if id := requestID(resp.Header); id != "" {
+			attrs = append(attrs, slog.String("request_id", id))
+		}
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "rcevents request", attrs...)
-}
-
-// doJSON sends r and decodes a 2xx answer's body into out. out may be nil
-// when the answer has no body worth reading. It returns the answer's status.
-func (c *Client) doJSON(ctx context.Context, r call, out any) (int, error) {
-	var status int
-	err := c.do(ctx, r, func(resp *http.Response) error {
-		status = resp.StatusCode
-		if out == nil || resp.StatusCode == http.StatusNoContent {
-			return nil
-		}
-		return decodeJSON(resp.Body, out)
-	})
-	return status, err
-}
-
-// errBodyTooLarge ends a decode that reached maxBody.
-var errBodyTooLarge = fmt.Errorf("answer larger than %d bytes", maxBody)
-
-// bodyBuffers holds the buffers answers are read into before decoding. A
-// decoder reading from the body would buffer the whole value too, in a
-// buffer it grows from scratch on every answer.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// maxPooledBuffer is the largest buffer kept for reuse, so that one unusual
-// answer does not hold its memory for good.
-const maxPooledBuffer = 1 << 20
-
-// decodeJSON reads body, up to maxBody, and decodes it into out. Like a
-// stream decoder, it decodes the first JSON value and ignores what follows.
-func decodeJSON(body io.Reader, out any) error {
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooledBuffer {
-			buf.Reset()
-			bodyBuffers.Put(buf)
-		}
-	}()
-	lr := &limitedReader{r: body, n: maxBody + 1}
-	if _, err := buf.ReadFrom(lr); err != nil {
-		if lr.n <= 0 {
-			return errBodyTooLarge
-		}
-		return fmt.Errorf("decoding the answer: %w", err)
-	}
-	// encoding/json copies what it keeps, so buf can be reused afterwards.
-	err := json.Unmarshal(buf.Bytes(), out)
-	var syntax *json.SyntaxError
-	if errors.As(err, &syntax) {
-		// Unmarshal checks the whole input before it stores anything, and
-		// also refuses what follows the first value; a stream decoder
-		// accepts that, and names an empty or cut answer better.
-		err = json.NewDecoder(bytes.NewReader(buf.Bytes())).Decode(out)
-	}
-	switch {
-	case errors.Is(err, io.EOF):
-		return errors.New("decoding the answer: empty body")
-	case err != nil:
-		return fmt.Errorf("decoding the answer: %w", err)
-	}
-	return nil
-}
-
-// limitedReader is io.LimitReader that reports reaching its limit.
-type limitedReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errBodyTooLarge
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
 }

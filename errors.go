@@ -27,12 +27,37 @@ var (
 // a call returns it, no request was sent.
 var ErrInvalidArgument = errors.New("rcevents: invalid argument")
 
+// ErrOutcomeUnknown is wrapped by the error of a write that may or may not
+// have taken effect: the request was sent and no answer said what happened
+// (the connection was lost after sending, the attempt timed out, a 5xx
+// other than 503, or a 2xx answer that could not be read). A 429, another
+// 4xx, a 503, and a failure before the request was sent leave the outcome
+// known: nothing was done. Such a write is never retried, since the API has
+// no idempotency keys; look before writing again, or use an Ensure method.
+var ErrOutcomeUnknown = errors.New("rcevents: outcome unknown")
+
+// outcomeError marks an error with ErrOutcomeUnknown.
+type outcomeError struct{ err error }
+
+func (e *outcomeError) Error() string {
+	return e.err.Error() + " (outcome unknown: the server may have acted on the request)"
+}
+
+func (e *outcomeError) Unwrap() []error { return []error{e.err, ErrOutcomeUnknown} }
+
 // APIError is an answer from the API, or a gateway in front of it, with a
 // status outside 2xx.
 type APIError struct {
 	StatusCode int
 	Method     string
 	URL        string // without credentials
+
+	// RequestID is the ID the server gave the request, "" if it sent none:
+	// see Response.RequestID.
+	RequestID string
+
+	// Header holds the answer's headers as the server sent them.
+	Header http.Header
 
 	// Errors are the JSON:API error objects of the answer, if it had any.
 	Errors []ErrorObject
@@ -79,7 +104,10 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, ": %q", e.Body)
 	}
 	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+		fmt.Fprintf(&b, " (Retry-After %s)", e.RetryAfter)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request %s]", e.RequestID)
 	}
 	return b.String()
 }
@@ -136,6 +164,8 @@ func newAPIError(resp *http.Response, method, rawURL string, now time.Time) *API
 		StatusCode: resp.StatusCode,
 		Method:     method,
 		URL:        rawURL,
+		RequestID:  requestID(resp.Header),
+		Header:     resp.Header,
 	}
 	e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))

@@ -94,9 +94,9 @@ func TestBadSuccessAnswers(t *testing.T) {
 		body string
 		want string
 	}{
-		{"truncated", `{"data":{"id":"org_1","type":"organization","attributes":{"name":"Nor`, "decoding the answer: unexpected EOF"},
-		{"wrong type", `{"data":{"id":"org_1","type":"organization","attributes":{"name":42}}}`, "decoding the answer: json: cannot unmarshal number"},
-		{"html", `<!doctype html><html><body>Welcome</body></html>`, "decoding the answer: invalid character '<'"},
+		{"truncated", `{"data":{"id":"org_1","type":"organization","attributes":{"name":"Nor`, "decoding the answer: jsontext: unexpected EOF within \"/data/attributes/name\""},
+		{"wrong type", `{"data":{"id":"org_1","type":"organization","attributes":{"name":42}}}`, "JSON number into Go string within \"/data/attributes/name\""},
+		{"html", `<!doctype html><html><body>Welcome</body></html>`, "decoding the answer: jsontext: invalid character '<' at start of value"},
 		{"empty", ``, "decoding the answer: empty body"},
 		{"too large", `{"data":{"id":"org_1","type":"organization","attributes":{"name":"` + strings.Repeat("a", maxBody) + `"}}}`, fmt.Sprintf("answer larger than %d bytes", maxBody)},
 	} {

@@ -2,13 +2,13 @@ package rcevents
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/rcevents/rcevents-go/internal/jsonapi"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // EventsService reads, creates and duplicates events.
@@ -40,27 +40,30 @@ type Event struct {
 
 func (e *Event) resourceID() *string { return &e.ID }
 
-// UnmarshalJSON decodes the API's event attributes. createdAt, timeStart and
-// timeEnd never fail the decoding: see the fields. Decoding always replaces
-// those three fields, even when the attributes lack them.
-func (e *Event) UnmarshalJSON(b []byte) error {
-	type plain Event // plain has Event's fields but not this method
-	aux := struct {
+// UnmarshalJSONFrom decodes an event's attributes, reading createdAt,
+// timeStart and timeEnd leniently (see the fields).
+func (e *Event) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	type plain Event // without this method
+	w := struct {
 		*plain
-		// These shadow the embedded fields of the same JSON names.
+		// These shadow plain's fields of the same JSON names.
 		CreatedAt looseTime `json:"createdAt"`
 		TimeStart looseTime `json:"timeStart"`
 		TimeEnd   looseTime `json:"timeEnd"`
 	}{plain: (*plain)(e)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
+	err := json.UnmarshalDecode(dec, &w)
 	e.CreatedAt = time.Time{}
-	if aux.CreatedAt.t != nil {
-		e.CreatedAt = *aux.CreatedAt.t
+	if w.CreatedAt.t != nil {
+		e.CreatedAt = *w.CreatedAt.t
 	}
-	e.TimeStart, e.TimeEnd = aux.TimeStart.t, aux.TimeEnd.t
-	return nil
+	e.TimeStart, e.TimeEnd = w.TimeStart.t, w.TimeEnd.t
+	return err
+}
+
+// UnmarshalJSON decodes an event as UnmarshalJSONFrom does, for callers of
+// encoding/json.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, e, decodeOptions)
 }
 
 // EventType says who may find and join an event.
@@ -118,88 +121,36 @@ func (n NetworkType) valid() bool {
 
 // EventCreateRequest is the body of Events.Create. Name, Currency, Timezone,
 // TimeStart and TimeEnd are required; zero values of the other fields are
-// left out of the body, so the API's defaults apply.
+// left out of the body, so the API's defaults apply. Times are sent in RFC
+// 3339, in UTC.
 type EventCreateRequest struct {
-	Name      string
-	Currency  string // e.g. "USD"
-	Timezone  string // one of Timezones()
-	TimeStart time.Time
-	TimeEnd   time.Time // after TimeStart
+	Name      string    `json:"name,omitempty"`
+	Currency  string    `json:"currency,omitempty"` // e.g. "USD"
+	Timezone  string    `json:"timezone,omitempty"` // one of Timezones()
+	TimeStart time.Time `json:"timeStart,omitzero"`
+	TimeEnd   time.Time `json:"timeEnd,omitzero"` // after TimeStart
 
-	Description      string
-	ShortDescription string
-	Slug             string
-	Color            string // "#rgb" or "#rrggbb"
-	AnalyticsCode    string
-	GDPRText         string
-	Message          string
-	Password         string
+	Description      string `json:"description,omitempty"`
+	ShortDescription string `json:"shortDescription,omitempty"`
+	Slug             string `json:"slug,omitempty"`
+	Color            string `json:"color,omitempty"` // "#rgb" or "#rrggbb"
+	AnalyticsCode    string `json:"analyticsCode,omitempty"`
+	GDPRText         string `json:"gdprText,omitempty"`
+	Message          string `json:"message,omitempty"`
+	Password         string `json:"password,omitempty"`
 
-	EventType EventType
+	EventType EventType `json:"eventType,omitempty"`
 	// AttendeesVisibility is sent as attendeesVisibility, never as the
 	// deprecated misspelling attendeesVisiblity that the API also reads.
-	AttendeesVisibility AttendeesVisibility
-	NetworkType         NetworkType
+	AttendeesVisibility AttendeesVisibility `json:"attendeesVisibility,omitempty"`
+	NetworkType         NetworkType         `json:"networkType,omitempty"`
 
-	DoorsOpenBeforeMinutes *int // not negative
-	DoorsCloseAfterMinutes *int // not negative
-	TimerLength            *int // not negative
+	DoorsOpenBeforeMinutes *int `json:"doorsOpenBeforeMinutes,omitzero"` // not negative
+	DoorsCloseAfterMinutes *int `json:"doorsCloseAfterMinutes,omitzero"` // not negative
+	TimerLength            *int `json:"timerLength,omitzero"`            // not negative
 
-	HidePeopleArea *bool
-	SuppressEmails *bool
-}
-
-// eventCreateWire is the JSON of an EventCreateRequest.
-type eventCreateWire struct {
-	AnalyticsCode          string              `json:"analyticsCode,omitempty"`
-	AttendeesVisibility    AttendeesVisibility `json:"attendeesVisibility,omitempty"`
-	Color                  string              `json:"color,omitempty"`
-	Currency               string              `json:"currency,omitempty"`
-	Description            string              `json:"description,omitempty"`
-	DoorsCloseAfterMinutes *int                `json:"doorsCloseAfterMinutes,omitempty"`
-	DoorsOpenBeforeMinutes *int                `json:"doorsOpenBeforeMinutes,omitempty"`
-	EventType              EventType           `json:"eventType,omitempty"`
-	GDPRText               string              `json:"gdprText,omitempty"`
-	HidePeopleArea         *bool               `json:"hidePeopleArea,omitempty"`
-	Message                string              `json:"message,omitempty"`
-	Name                   string              `json:"name,omitempty"`
-	NetworkType            NetworkType         `json:"networkType,omitempty"`
-	Password               string              `json:"password,omitempty"`
-	ShortDescription       string              `json:"shortDescription,omitempty"`
-	Slug                   string              `json:"slug,omitempty"`
-	SuppressEmails         *bool               `json:"suppressEmails,omitempty"`
-	TimeEnd                *time.Time          `json:"timeEnd,omitempty"`
-	TimeStart              *time.Time          `json:"timeStart,omitempty"`
-	TimerLength            *int                `json:"timerLength,omitempty"`
-	Timezone               string              `json:"timezone,omitempty"`
-}
-
-// MarshalJSON encodes r as the API's event attributes, leaving zero values
-// out and writing times in RFC 3339 in UTC.
-func (r EventCreateRequest) MarshalJSON() ([]byte, error) {
-	return json.Marshal(eventCreateWire{
-		AnalyticsCode:          r.AnalyticsCode,
-		AttendeesVisibility:    r.AttendeesVisibility,
-		Color:                  r.Color,
-		Currency:               r.Currency,
-		Description:            r.Description,
-		DoorsCloseAfterMinutes: r.DoorsCloseAfterMinutes,
-		DoorsOpenBeforeMinutes: r.DoorsOpenBeforeMinutes,
-		EventType:              r.EventType,
-		GDPRText:               r.GDPRText,
-		HidePeopleArea:         r.HidePeopleArea,
-		Message:                r.Message,
-		Name:                   r.Name,
-		NetworkType:            r.NetworkType,
-		Password:               r.Password,
-		ShortDescription:       r.ShortDescription,
-		Slug:                   r.Slug,
-		SuppressEmails:         r.SuppressEmails,
-		TimeEnd:                utcTime(r.TimeEnd),
-		TimeStart:              utcTime(r.TimeStart),
-		TimerLength:            r.TimerLength,
-		Timezone:               r.Timezone,
-	})
+	HidePeopleArea *bool `json:"hidePeopleArea,omitzero"`
+	SuppressEmails *bool `json:"suppressEmails,omitzero"`
 }
 
 func (r *EventCreateRequest) validate() error {
@@ -240,27 +191,11 @@ func (r *EventCreateRequest) validate() error {
 	return nil
 }
 
-// EventDuplicateRequest is the body of Events.Duplicate. Every field is
-// optional: a zero field (and an empty Metadata) is left out of the body,
-// leaving that attribute of the copy to the API.
-type EventDuplicateRequest struct {
-	Name           string
-	OrganizationID string // the organization that gets the copy
-	Timezone       string // one of Timezones()
-	TimeStart      time.Time
-	TimeEnd        time.Time // after TimeStart when both are set
-	Password       string
-	Type           EventType
-	AutoPublish    *bool // sent as auto_publish
-	Metadata       map[string]any
-}
-
-// MarshalJSON encodes r as the API's event attributes, leaving zero values
-// out and writing times in RFC 3339 in UTC.
-func (r EventDuplicateRequest) MarshalJSON() ([]byte, error) {
-	// The two requests have the same attributes; only their checks differ.
-	return EventFromTemplateRequest(r).MarshalJSON()
-}
+// EventDuplicateRequest is the body of Events.Duplicate. It has the fields
+// of EventFromTemplateRequest, but every one is optional: a zero field (and
+// an empty Metadata) is left out of the body, leaving that attribute of the
+// copy to the API.
+type EventDuplicateRequest EventFromTemplateRequest
 
 func (r *EventDuplicateRequest) validate() error {
 	const typ = "EventDuplicateRequest."
@@ -274,21 +209,6 @@ func (r *EventDuplicateRequest) validate() error {
 		return invalidArg(typ+"Type", "unknown event type %q", r.Type)
 	}
 	return checkMetadata(typ, r.Metadata)
-}
-
-// eventCopyWire is the JSON of the requests that make an event from another
-// one: EventFromTemplateRequest and EventDuplicateRequest. The API spells
-// auto_publish in snake case.
-type eventCopyWire struct {
-	AutoPublish    *bool          `json:"auto_publish,omitempty"`
-	Metadata       map[string]any `json:"metadata,omitempty"`
-	Name           string         `json:"name,omitempty"`
-	OrganizationID string         `json:"organizationId,omitempty"`
-	Password       string         `json:"password,omitempty"`
-	TimeEnd        *time.Time     `json:"timeEnd,omitempty"`
-	TimeStart      *time.Time     `json:"timeStart,omitempty"`
-	Timezone       string         `json:"timezone,omitempty"`
-	Type           EventType      `json:"type,omitempty"`
 }
 
 // checkSchedule checks an event's timezone and times. With required, all
@@ -325,7 +245,7 @@ func checkMetadata(typ string, m map[string]any) error {
 	if len(m) == 0 {
 		return nil
 	}
-	if _, err := json.Marshal(m); err != nil {
+	if _, err := json.Marshal(m, encodeOptions); err != nil {
 		return invalidArg(typ+"Metadata", "cannot be encoded as JSON: %v", err)
 	}
 	return nil
@@ -344,20 +264,10 @@ func validColor(s string) bool {
 	return true
 }
 
-// utcTime returns t in UTC, or nil for the zero time, for a request's wire
-// struct.
-func utcTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
 // List returns one page of an organization's events.
 //
 // API: GET /v1/organizations/{organizationId}/events
-func (s *EventsService) List(ctx context.Context, organizationID string, opts *ListOptions) (*Page[Event], error) {
+func (s *EventsService) List(ctx context.Context, organizationID string, opts *ListOptions, callOpts ...CallOption) (*Page[Event], error) {
 	id, err := pathID("organizationID", organizationID)
 	if err != nil {
 		return nil, err
@@ -365,33 +275,33 @@ func (s *EventsService) List(ctx context.Context, organizationID string, opts *L
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[Event](ctx, s.client, "/v1/organizations/"+id+"/events", opts, opts)
+	return listPage[Event](ctx, s.client, "/v1/organizations/"+id+"/events", opts, callOpts)
 }
 
 // All iterates over an organization's events, from opts.Page on.
 //
 // API: GET /v1/organizations/{organizationId}/events
-func (s *EventsService) All(ctx context.Context, organizationID string, opts *ListOptions) iter.Seq2[Event, error] {
-	return all(ctx, s.client, opts, func(ctx context.Context, lo *ListOptions) (*Page[Event], error) {
-		return s.List(ctx, organizationID, lo)
-	})
+func (s *EventsService) All(ctx context.Context, organizationID string, opts *ListOptions, callOpts ...CallOption) iter.Seq2[Event, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[Event], error) {
+		return s.List(ctx, organizationID, o, co...)
+	}, callOpts)
 }
 
 // Get returns an event.
 //
 // API: GET /v1/events/{eventId}
-func (s *EventsService) Get(ctx context.Context, eventID string) (*Event, error) {
+func (s *EventsService) Get(ctx context.Context, eventID string, callOpts ...CallOption) (*Event, error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
 	}
-	return getResource[Event](ctx, s.client, "/v1/events/"+id)
+	return getOne[Event](ctx, s.client, "/v1/events/"+id, callOpts)
 }
 
 // Create creates an event in an organization and returns it.
 //
 // API: POST /v1/organizations/{organizationId}/events
-func (s *EventsService) Create(ctx context.Context, organizationID string, req *EventCreateRequest) (*Event, error) {
+func (s *EventsService) Create(ctx context.Context, organizationID string, req *EventCreateRequest, callOpts ...CallOption) (*Event, error) {
 	id, err := pathID("organizationID", organizationID)
 	if err != nil {
 		return nil, err
@@ -399,7 +309,7 @@ func (s *EventsService) Create(ctx context.Context, organizationID string, req *
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	return sendResource[Event](ctx, s.client, http.MethodPost, "/v1/organizations/"+id+"/events", jsonapi.NewRequest("event", req))
+	return send[Event](ctx, s.client, http.MethodPost, "/v1/organizations/"+id+"/events", RequestBody("event", req), callOpts)
 }
 
 // Duplicate asks the API to copy an event, changed as req says (nil copies
@@ -408,7 +318,7 @@ func (s *EventsService) Create(ctx context.Context, organizationID string, req *
 // Events.List once made. A refusal, such as 403 or 422, is an *APIError.
 //
 // API: POST /v1/events/{eventId}/duplications
-func (s *EventsService) Duplicate(ctx context.Context, eventID string, req *EventDuplicateRequest) error {
+func (s *EventsService) Duplicate(ctx context.Context, eventID string, req *EventDuplicateRequest, callOpts ...CallOption) error {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return err
@@ -419,6 +329,5 @@ func (s *EventsService) Duplicate(ctx context.Context, eventID string, req *Even
 	if req == nil {
 		req = &EventDuplicateRequest{}
 	}
-	_, err = s.client.doJSON(ctx, call{method: http.MethodPost, path: "/v1/events/" + id + "/duplications", body: jsonapi.NewRequest("event", req)}, nil)
-	return err
+	return s.client.do(ctx, call{method: http.MethodPost, path: "/v1/events/" + id + "/duplications", body: RequestBody("event", req), opts: callOpts}, nil)
 }

@@ -533,7 +533,7 @@ func TestEventRequestsMarshalJSON(t *testing.T) {
 		{"duplicate", EventDuplicateRequest{OrganizationID: "org_1", Type: EventTypeHiddenEvent},
 			`{"organizationId": "org_1", "type": "hidden_event"}`},
 	} {
-		b, err := json.Marshal(tc.req)
+		b, err := encodeBody(tc.req)
 		require.NoError(t, err, tc.name)
 		assert.JSONEq(t, tc.want, string(b), tc.name)
 	}
@@ -574,7 +574,7 @@ func FuzzEventRequestsMarshalJSON(f *testing.F) {
 			"duplicate": &EventDuplicateRequest{Name: name, Timezone: tz, TimeStart: ts, TimeEnd: te, AutoPublish: &publish, Metadata: meta},
 		}
 		for kind, r := range reqs {
-			b, err := json.Marshal(r)
+			b, err := encodeBody(r)
 			if r.validate() != nil {
 				continue // a request that fails validation is never sent
 			}

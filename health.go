@@ -13,9 +13,9 @@ type Health struct {
 // Health checks whether all systems of the API are operational.
 //
 // API: GET /v1/health
-func (c *Client) Health(ctx context.Context) (*Health, error) {
+func (c *Client) Health(ctx context.Context, callOpts ...CallOption) (*Health, error) {
 	var h Health
-	if _, err := c.doJSON(ctx, call{method: http.MethodGet, path: "/v1/health"}, &h); err != nil {
+	if err := c.Do(ctx, http.MethodGet, "/v1/health", nil, &h, callOpts...); err != nil {
 		return nil, err
 	}
 	return &h, nil

@@ -2,13 +2,13 @@ package rcevents
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/rcevents/rcevents-go/internal/jsonapi"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // MagicLinksService manages the magic links that let people join an event without a password.
@@ -95,7 +95,7 @@ func checkPerson(typ, email, firstName, lastName string) error {
 // List returns one page of the magic links of a ticket.
 //
 // API: GET /v1/tickets/{ticketId}/magicLinks
-func (s *MagicLinksService) List(ctx context.Context, ticketID string, opts *MagicLinkListOptions) (*Page[MagicLink], error) {
+func (s *MagicLinksService) List(ctx context.Context, ticketID string, opts *MagicLinkListOptions, callOpts ...CallOption) (*Page[MagicLink], error) {
 	id, err := pathID("ticketID", ticketID)
 	if err != nil {
 		return nil, err
@@ -103,17 +103,17 @@ func (s *MagicLinksService) List(ctx context.Context, ticketID string, opts *Mag
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[MagicLink](ctx, s.client, "/v1/tickets/"+id+"/magicLinks", opts, opts.listOptions())
+	return listPage[MagicLink](ctx, s.client, "/v1/tickets/"+id+"/magicLinks", opts, callOpts)
 }
 
 // All iterates over the magic links of a ticket that opts's filters select,
 // from opts.Page on.
 //
 // API: GET /v1/tickets/{ticketId}/magicLinks
-func (s *MagicLinksService) All(ctx context.Context, ticketID string, opts *MagicLinkListOptions) iter.Seq2[MagicLink, error] {
-	return allFiltered(ctx, s.client, opts, func(ctx context.Context, o *MagicLinkListOptions) (*Page[MagicLink], error) {
-		return s.List(ctx, ticketID, o)
-	})
+func (s *MagicLinksService) All(ctx context.Context, ticketID string, opts *MagicLinkListOptions, callOpts ...CallOption) iter.Seq2[MagicLink, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *MagicLinkListOptions, co ...CallOption) (*Page[MagicLink], error) {
+		return s.List(ctx, ticketID, o, co...)
+	}, callOpts)
 }
 
 func (o *MagicLinkListOptions) listOptions() *ListOptions {
@@ -126,19 +126,19 @@ func (o *MagicLinkListOptions) listOptions() *ListOptions {
 // Get returns a magic link.
 //
 // API: GET /v1/magicLinks/{magicLinkId}
-func (s *MagicLinksService) Get(ctx context.Context, magicLinkID string) (*MagicLink, error) {
+func (s *MagicLinksService) Get(ctx context.Context, magicLinkID string, callOpts ...CallOption) (*MagicLink, error) {
 	id, err := pathID("magicLinkID", magicLinkID)
 	if err != nil {
 		return nil, err
 	}
-	return getResource[MagicLink](ctx, s.client, "/v1/magicLinks/"+id)
+	return getOne[MagicLink](ctx, s.client, "/v1/magicLinks/"+id, callOpts)
 }
 
 // Create makes a magic link for a ticket. A request the API refuses answers
 // 422 (ErrUnprocessable), with the reasons in the *APIError's Errors.
 //
 // API: POST /v1/tickets/{ticketId}/magicLinks
-func (s *MagicLinksService) Create(ctx context.Context, ticketID string, req *MagicLinkCreateRequest) (*MagicLink, error) {
+func (s *MagicLinksService) Create(ctx context.Context, ticketID string, req *MagicLinkCreateRequest, callOpts ...CallOption) (*MagicLink, error) {
 	id, err := pathID("ticketID", ticketID)
 	if err != nil {
 		return nil, err
@@ -146,19 +146,21 @@ func (s *MagicLinksService) Create(ctx context.Context, ticketID string, req *Ma
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	return sendResource[MagicLink](ctx, s.client, http.MethodPost, "/v1/tickets/"+id+"/magicLinks", jsonapi.NewRequest("magicLink", req))
+	return send[MagicLink](ctx, s.client, http.MethodPost, "/v1/tickets/"+id+"/magicLinks", RequestBody("magicLink", req), callOpts)
 }
 
-// Delete deletes a magic link, which then no longer opens the event.
+// Delete deletes a magic link, which then no longer opens the event. A link
+// that is already gone is ErrNotFound, unless an earlier attempt of this
+// call may have deleted it (its answer was lost and the call retried): then
+// the link is gone, as asked, and Delete returns nil.
 //
 // API: DELETE /v1/magicLinks/{magicLinkId}
-func (s *MagicLinksService) Delete(ctx context.Context, magicLinkID string) error {
+func (s *MagicLinksService) Delete(ctx context.Context, magicLinkID string, callOpts ...CallOption) error {
 	id, err := pathID("magicLinkID", magicLinkID)
 	if err != nil {
 		return err
 	}
-	_, err = s.client.doJSON(ctx, call{method: http.MethodDelete, path: "/v1/magicLinks/" + id}, nil)
-	return err
+	return s.client.do(ctx, call{method: http.MethodDelete, path: "/v1/magicLinks/" + id, opts: callOpts}, nil)
 }
 
 // LegacyMagicLink is what the deprecated CreateLegacy returns. Its JSON
@@ -176,50 +178,35 @@ type LegacyMagicLink struct {
 
 func (x *LegacyMagicLink) resourceID() *string { return &x.ID }
 
-// UnmarshalJSON decodes created_at loosely, so an odd value there does not
-// lose the link.
-func (x *LegacyMagicLink) UnmarshalJSON(b []byte) error {
-	type plain LegacyMagicLink
-	var w struct {
+// UnmarshalJSONFrom decodes the link, reading created_at leniently (see
+// CreatedAt).
+func (x *LegacyMagicLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	type plain LegacyMagicLink // without this method
+	w := struct {
 		*plain
-		CreatedAt looseTime `json:"created_at"`
-	}
-	w.plain = (*plain)(x)
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
+		CreatedAt looseTime `json:"created_at"` // shadows plain's
+	}{plain: (*plain)(x)}
+	err := json.UnmarshalDecode(dec, &w)
 	x.CreatedAt = w.CreatedAt.t
-	return nil
+	return err
 }
 
-// LegacyMagicLinkRequest is the flat body of the deprecated CreateLegacy.
-// TicketID, FirstName, LastName and Email are required; a zero CreatedAt is
-// left out.
+// UnmarshalJSON decodes the link as UnmarshalJSONFrom does, for callers of
+// encoding/json.
+func (x *LegacyMagicLink) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, x, decodeOptions)
+}
+
+// LegacyMagicLinkRequest is the flat body of the deprecated CreateLegacy,
+// with the old endpoint's snake_case names. TicketID, FirstName, LastName and
+// Email are required; a zero CreatedAt is left out, a set one is sent in RFC
+// 3339, in UTC.
 type LegacyMagicLinkRequest struct {
-	TicketID  string
-	FirstName string
-	LastName  string
-	Email     string
-	CreatedAt time.Time
-}
-
-// legacyMagicLinkWire is LegacyMagicLinkRequest as the API reads it.
-type legacyMagicLinkWire struct {
-	TicketID  string  `json:"ticket_id,omitempty"`
-	FirstName string  `json:"first_name,omitempty"`
-	LastName  string  `json:"last_name,omitempty"`
-	Email     string  `json:"email,omitempty"`
-	CreatedAt *string `json:"created_at,omitempty"`
-}
-
-// MarshalJSON encodes r as the API's flat snake_case body, with CreatedAt in
-// RFC 3339 in UTC.
-func (r LegacyMagicLinkRequest) MarshalJSON() ([]byte, error) {
-	w := legacyMagicLinkWire{TicketID: r.TicketID, FirstName: r.FirstName, LastName: r.LastName, Email: r.Email}
-	if !r.CreatedAt.IsZero() {
-		w.CreatedAt = Ptr(formatTime(r.CreatedAt))
-	}
-	return json.Marshal(w)
+	TicketID  string    `json:"ticket_id,omitempty"`
+	FirstName string    `json:"first_name,omitempty"`
+	LastName  string    `json:"last_name,omitempty"`
+	Email     string    `json:"email,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
 }
 
 func (r *LegacyMagicLinkRequest) validate() error {
@@ -239,9 +226,9 @@ func (r *LegacyMagicLinkRequest) validate() error {
 // Deprecated: The API deprecates this endpoint. Use MagicLinksService.Create.
 //
 // API: POST /v1/magic_link
-func (s *MagicLinksService) CreateLegacy(ctx context.Context, req *LegacyMagicLinkRequest) (*LegacyMagicLink, error) {
+func (s *MagicLinksService) CreateLegacy(ctx context.Context, req *LegacyMagicLinkRequest, callOpts ...CallOption) (*LegacyMagicLink, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	return sendResource[LegacyMagicLink](ctx, s.client, http.MethodPost, "/v1/magic_link", req)
+	return send[LegacyMagicLink](ctx, s.client, http.MethodPost, "/v1/magic_link", req, callOpts)
 }

@@ -416,7 +416,7 @@ func FuzzLegacyMagicLinkRequestMarshal(f *testing.F) {
 		if sec != 0 || nsec != 0 {
 			req.CreatedAt = time.Unix(sec, nsec)
 		}
-		b, err := json.Marshal(req)
+		b, err := encodeBody(req)
 		if err != nil {
 			t.Fatalf("marshal %+v: %v", req, err)
 		}

@@ -194,7 +194,13 @@ func TestAllBreakStopsRequests(t *testing.T) {
 			}
 			assert.Equal(t, wantIDs(1, 15), ids)
 			before := len(ls.requested())
-			assert.LessOrEqual(t, before, 1+n, "at most the window was asked for")
+			// The walk took pages 1 and 2; with n > 1 it holds at most 2n
+			// pages ahead, fetched or in flight.
+			window := 2
+			if n > 1 {
+				window += 2 * n
+			}
+			assert.LessOrEqual(t, before, window, "at most the window was asked for")
 			// goleak in TestMain checks that no fetch goroutine is left.
 		})
 	}
@@ -229,17 +235,18 @@ func TestAllStopsWhenNextDoesNotAdvance(t *testing.T) {
 	ls.mux.HandleFunc("/v1/organizations/loop", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"data":[{"id":"org_1","type":"organization","attributes":{}}],"links":{"next":"http://api.example/v1/organizations?page=2"}}`))
 	})
-	seq := all(context.Background(), ls.client, nil, func(ctx context.Context, lo *ListOptions) (*Page[Organization], error) {
-		return listPage[Organization](ctx, ls.client, "/v1/organizations/loop", lo, lo)
-	})
+	seq := walkPath(context.Background(), ls.client, "/v1/organizations/loop")
 	ids, err := collect(t, seq)
-	require.ErrorIs(t, err, errNoProgress)
-	assert.Equal(t, []string{"org_1", "org_1"}, ids)
+	require.ErrorIs(t, err, errRepeatedPage)
+	assert.Contains(t, err.Error(), "page 2 holds the items of page 1")
+	assert.Equal(t, []string{"org_1"}, ids, "the repeated page is not yielded")
 }
 
-func TestAllNeverPastLastPage(t *testing.T) {
+func TestAllEmptyPageAfterNextLinkIsAnError(t *testing.T) {
 	ls := newListServer(t, 30)
 	// The server keeps saying there is a next page; meta.count says 3 pages.
+	// The walk follows the next link past the count, and the empty page 4
+	// contradicts it: an error, not a quiet end.
 	ls.links = func(page, last int) string {
 		return fmt.Sprintf(`"http://api.example/v1/organizations?page=%d"`, page+1)
 	}
@@ -250,9 +257,10 @@ func TestAllNeverPastLastPage(t *testing.T) {
 		ls.pages = nil
 		ls.mu.Unlock()
 		ids, err := collect(t, c.Organizations.All(context.Background(), nil))
-		require.NoError(t, err)
+		require.ErrorIs(t, err, errEmptyPage)
+		assert.Contains(t, err.Error(), "page 4 is empty after page 3")
 		assert.Equal(t, wantIDs(1, 30), ids)
-		assert.ElementsMatch(t, []int{1, 2, 3}, ls.requested())
+		assert.ElementsMatch(t, []int{1, 2, 3, 4}, ls.requested())
 	}
 }
 

@@ -288,9 +288,7 @@ func TestListAnswerWithoutDataIsAnError(t *testing.T) {
 					}
 					ls.serve(w, r)
 				})
-				ids, err := collect(t, all(context.Background(), ls.client, nil, func(ctx context.Context, lo *ListOptions) (*Page[Organization], error) {
-					return listPage[Organization](ctx, ls.client, "/v1/broken", lo, lo)
-				}))
+				ids, err := collect(t, walkPath(context.Background(), ls.client, "/v1/broken"))
 				require.Error(t, err, "concurrency %d", n)
 				assert.Contains(t, err.Error(), `200: decoding the answer: no "data" list`)
 				assert.Equal(t, wantIDs(1, 20), ids, "concurrency %d", n)
@@ -448,13 +446,13 @@ func TestBadInputNeverReachesServer(t *testing.T) {
 		}, "TicketCreateRequest.Price"},
 		{"negative page", func() error {
 			return err2(c.Registrations.List(ctx, "evt_1", &RegistrationListOptions{ListOptions: ListOptions{Page: -1}}))
-		}, "Page"},
-		{"negative page in iterator", func() error { return firstErr(c.Tickets.All(ctx, "evt_1", &ListOptions{Page: -2})) }, "Page"},
-		{"oversized perPage", func() error { return err2(c.Events.List(ctx, "org_1", &ListOptions{PerPage: MaxPerPage + 1})) }, "PerPage"},
+		}, "ListOptions.Page"},
+		{"negative page in iterator", func() error { return firstErr(c.Tickets.All(ctx, "evt_1", &ListOptions{Page: -2})) }, "ListOptions.Page"},
+		{"oversized perPage", func() error { return err2(c.Events.List(ctx, "org_1", &ListOptions{PerPage: MaxPerPage + 1})) }, "ListOptions.PerPage"},
 		{"oversized perPage in iterator", func() error {
 			return firstErr(c.MagicLinks.All(ctx, "tkt_1", &MagicLinkListOptions{ListOptions: ListOptions{PerPage: 1000}}))
-		}, "PerPage"},
-		{"negative perPage", func() error { return err2(c.Booths.List(ctx, "evt_1", &ListOptions{PerPage: -1})) }, "PerPage"},
+		}, "ListOptions.PerPage"},
+		{"negative perPage", func() error { return err2(c.Booths.List(ctx, "evt_1", &ListOptions{PerPage: -1})) }, "ListOptions.PerPage"},
 		{"filter email", func() error {
 			return err2(c.Registrations.List(ctx, "evt_1", &RegistrationListOptions{Email: &StringFilter{Eq: "nobody"}}))
 		}, "RegistrationListOptions.Email.Eq"},
@@ -543,14 +541,14 @@ func TestBadAnswersToAWalk(t *testing.T) {
 	}{
 		{name: "truncated JSON", page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			io.WriteString(w, `{"data":[{"id":"org_21","type":"organization","attributes":{"name":"Or`)
-		}, want: "200: decoding the answer: unexpected EOF"},
+		}, want: "200: decoding the answer: jsontext: unexpected EOF"},
 		{name: "wrong types", page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			io.WriteString(w, `{"data":[{"id":21,"type":"organization","attributes":{"name":["x"]}}],"meta":{"count":"100"}}`)
-		}, want: "200: decoding the answer: json: cannot unmarshal"},
+		}, want: "200: decoding the answer: json: cannot unmarshal JSON number into Go string"},
 		{name: "HTML with 200", page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<!doctype html><html><body>Maintenance</body></html>")
-		}, want: "200: decoding the answer: invalid character '<'"},
+		}, want: "200: decoding the answer: jsontext: invalid character '<'"},
 		{name: "HTML with 502", opts: []Option{fastRetry}, page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusBadGateway)
@@ -596,11 +594,11 @@ func TestBadAnswersToAWalk(t *testing.T) {
 		{name: "Retry-After a year away", opts: []Option{fastRetry}, page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			w.Header().Set("Retry-After", "31536000")
 			w.WriteHeader(http.StatusTooManyRequests)
-		}, want: "429 Too Many Requests (retry after 8760h0m0s)", is: ErrRateLimited, calls: func(n int64) bool { return n == 1 }},
+		}, want: "429 Too Many Requests (Retry-After 8760h0m0s)", is: ErrRateLimited, calls: func(n int64) bool { return n == 1 }},
 		{name: "Retry-After date a year away", opts: []Option{fastRetry}, page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			w.Header().Set("Retry-After", yearAway())
 			w.WriteHeader(http.StatusServiceUnavailable)
-		}, want: "503 Service Unavailable (retry after 8760h0m0s)", is: ErrServer, calls: func(n int64) bool { return n == 1 }},
+		}, want: "503 Service Unavailable (Retry-After 8760h0m0s)", is: ErrServer, calls: func(n int64) bool { return n == 1 }},
 		{name: "redirect loop", opts: []Option{fastRetry}, page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			http.Redirect(w, r, r.RequestURI, http.StatusFound)
 		}, want: "stopped after 10 redirects", calls: func(n int64) bool { return n == 10 }},
@@ -633,9 +631,7 @@ func TestBadAnswersToAWalk(t *testing.T) {
 				defer cancel()
 				var ids []string
 				var errs []error
-				for org, err := range all(ctx, ls.client, nil, func(ctx context.Context, lo *ListOptions) (*Page[Organization], error) {
-					return listPage[Organization](ctx, ls.client, "/v1/broken", lo, lo)
-				}) {
+				for org, err := range walkPath(ctx, ls.client, "/v1/broken") {
 					if err != nil {
 						errs = append(errs, err)
 						continue
@@ -702,13 +698,16 @@ func TestWalkNeverFollowsLinks(t *testing.T) {
 				for i := (page-1)*10 + 1; i <= min(page*10, 100); i++ {
 					items = append(items, fmt.Sprintf(`{"id":"org_%d","type":"organization","attributes":{}}`, i))
 				}
+				// Every next link is the page itself, and the last page has none.
 				self := fmt.Sprintf(`"http://%s%s/v1/self?page=%d"`, r.Host, basePath, page)
-				fmt.Fprintf(w, `{"data":[%s],"links":{"self":%s,"next":%s}}`, strings.Join(items, ","), self, self)
+				next := self
+				if page >= 10 {
+					next = "null"
+				}
+				fmt.Fprintf(w, `{"data":[%s],"links":{"self":%s,"next":%s}}`, strings.Join(items, ","), self, next)
 			})
 			for _, path := range []string{"/v1/elsewhere", "/v1/self"} {
-				ids, err := collect(t, all(context.Background(), ls.client, nil, func(ctx context.Context, lo *ListOptions) (*Page[Organization], error) {
-					return listPage[Organization](ctx, ls.client, path, lo, lo)
-				}))
+				ids, err := collect(t, walkPath(context.Background(), ls.client, path))
 				require.NoError(t, err, path)
 				assert.Equal(t, wantIDs(1, 100), ids, path)
 			}
@@ -863,7 +862,7 @@ func TestSecretsNeverShownOnFailurePaths(t *testing.T) {
 	}
 	var errs []error
 	get := func(c *Client, ctx context.Context, path string) {
-		_, err := c.doJSON(ctx, call{method: http.MethodGet, path: path}, &struct{}{})
+		err := c.Do(ctx, http.MethodGet, path, nil, &struct{}{})
 		if assert.Error(t, err, path) {
 			errs = append(errs, err)
 		}

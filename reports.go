@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"slices"
 	"time"
-
-	"github.com/rcevents/rcevents-go/internal/jsonapi"
 )
 
 // ReportsService creates, waits for and downloads the reports of events.
@@ -162,7 +160,7 @@ func (r *ReportCreateRequest) validate() error {
 // List returns one page of the reports of an event.
 //
 // API: GET /v1/events/{eventId}/reports
-func (s *ReportsService) List(ctx context.Context, eventID string, opts *ListOptions) (*Page[Report], error) {
+func (s *ReportsService) List(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) (*Page[Report], error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
@@ -170,33 +168,40 @@ func (s *ReportsService) List(ctx context.Context, eventID string, opts *ListOpt
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[Report](ctx, s.client, "/v1/events/"+id+"/reports", opts, opts)
+	return listPage[Report](ctx, s.client, "/v1/events/"+id+"/reports", opts, callOpts)
 }
 
 // All iterates over the reports of an event, from opts.Page on.
 //
 // API: GET /v1/events/{eventId}/reports
-func (s *ReportsService) All(ctx context.Context, eventID string, opts *ListOptions) iter.Seq2[Report, error] {
-	return all(ctx, s.client, opts, func(ctx context.Context, lo *ListOptions) (*Page[Report], error) {
-		return s.List(ctx, eventID, lo)
-	})
+func (s *ReportsService) All(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) iter.Seq2[Report, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[Report], error) {
+		return s.List(ctx, eventID, o, co...)
+	}, callOpts)
 }
 
 // Get returns a report. While the API is still generating it, Get succeeds
 // with a Report that holds the ID and status and whose Ready is false.
 //
 // API: GET /v1/reports/{reportId}
-func (s *ReportsService) Get(ctx context.Context, reportID string) (*Report, error) {
+func (s *ReportsService) Get(ctx context.Context, reportID string, callOpts ...CallOption) (*Report, error) {
 	id, err := pathID("reportID", reportID)
 	if err != nil {
 		return nil, err
 	}
-	var doc jsonapi.Document[Report]
-	status, err := s.client.doJSON(ctx, call{method: http.MethodGet, path: "/v1/reports/" + id}, &doc)
+	var r *Report
+	var status int
+	err = s.client.do(ctx, call{method: http.MethodGet, path: "/v1/reports/" + id, opts: callOpts}, func(resp *http.Response) error {
+		status = resp.StatusCode
+		r, err = decodeOne[Report](resp.Body)
+		if errors.Is(err, errNoResource) && status == http.StatusAccepted {
+			r, err = &Report{}, nil // the in-progress answer may lack it
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	r := unwrap[Report](&doc.Data)
 	if r.ID == "" {
 		r.ID = reportID // the in-progress answer's id is optional
 	}
@@ -208,7 +213,7 @@ func (s *ReportsService) Get(ctx context.Context, reportID string) (*Report, err
 // enqueued: use Wait for it to be ready. A nil req takes the API's defaults.
 //
 // API: POST /v1/events/{eventId}/reports/{reportType}/{reportVersion}
-func (s *ReportsService) Create(ctx context.Context, eventID string, reportType ReportType, req *ReportCreateRequest) (*Report, error) {
+func (s *ReportsService) Create(ctx context.Context, eventID string, reportType ReportType, req *ReportCreateRequest, callOpts ...CallOption) (*Report, error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
@@ -230,33 +235,60 @@ func (s *ReportsService) Create(ctx context.Context, eventID string, reportType 
 		}
 		path += "/" + v
 	}
-	return sendResource[Report](ctx, s.client, http.MethodPost, path, jsonapi.NewRequest("", req))
+	return send[Report](ctx, s.client, http.MethodPost, path, RequestBody("", req), callOpts)
 }
 
-// reportPoll is the first and the longest pause between two polls of Wait.
-// Tests shorten it.
-var reportPoll = struct{ first, max time.Duration }{time.Second, 15 * time.Second}
+// The pauses of Wait between two polls, unless WithPollInterval says
+// otherwise.
+const (
+	defaultPollFirst = time.Second
+	defaultPollMax   = 15 * time.Second
+)
+
+// WithPollInterval sets how Reports.Wait polls: first is the pause after the
+// first poll, doubling up to max (1s and 15s by default). Other calls ignore
+// it; it fails the call with ErrInvalidArgument unless 0 < first <= max.
+func WithPollInterval(first, max time.Duration) CallOption {
+	return func(cs *callSettings) {
+		if cs.err != nil {
+			return
+		}
+		if first <= 0 || max < first {
+			cs.err = invalidArg("WithPollInterval", "want 0 < first <= max, got %s and %s", first, max)
+			return
+		}
+		cs.pollFirst, cs.pollMax = first, max
+	}
+}
 
 // Wait polls Get until the report is ready and returns it. The pause
-// between polls starts at one second and doubles up to fifteen. Wait ends
-// with Get's error if one fails, and with an error wrapping ctx.Err() when
-// ctx ends first.
+// between polls starts at one second and doubles up to fifteen, unless
+// WithPollInterval says otherwise; the other call options apply to each
+// poll. Wait ends with Get's error if one fails, and with an error wrapping
+// ctx.Err() when ctx ends first.
 //
 // API: GET /v1/reports/{reportId}
-func (s *ReportsService) Wait(ctx context.Context, reportID string) (*Report, error) {
+func (s *ReportsService) Wait(ctx context.Context, reportID string, callOpts ...CallOption) (*Report, error) {
 	if _, err := pathID("reportID", reportID); err != nil {
 		return nil, err
 	}
-	pause := reportPoll.first
+	cs, err := newCallSettings(callOpts)
+	if err != nil {
+		return nil, err
+	}
+	pause, longest := defaultPollFirst, defaultPollMax
+	if cs.pollFirst > 0 {
+		pause, longest = cs.pollFirst, cs.pollMax
+	}
 	for {
-		r, err := s.Get(ctx, reportID)
+		r, err := s.Get(ctx, reportID, callOpts...)
 		if err != nil || r.Ready() {
 			return r, err
 		}
 		if err := sleep(ctx, pause); err != nil {
 			return nil, fmt.Errorf("rcevents: waiting for report %s: %w", reportID, err)
 		}
-		pause = min(2*pause, reportPoll.max)
+		pause = min(2*pause, longest)
 	}
 }
 
@@ -276,7 +308,7 @@ var ErrReportNotReady = errors.New("rcevents: report not ready")
 // download itself with ctx.
 //
 // API: GET /v1/reports/{reportId}/download
-func (s *ReportsService) Download(ctx context.Context, reportID string, w io.Writer) (int64, error) {
+func (s *ReportsService) Download(ctx context.Context, reportID string, w io.Writer, callOpts ...CallOption) (int64, error) {
 	id, err := pathID("reportID", reportID)
 	if err != nil {
 		return 0, err
@@ -285,7 +317,8 @@ func (s *ReportsService) Download(ctx context.Context, reportID string, w io.Wri
 		return 0, invalidArg("w", "must not be nil")
 	}
 	var n int64
-	err = s.client.do(ctx, call{method: http.MethodGet, path: "/v1/reports/" + id + "/download", accept: "*/*", stream: true}, func(resp *http.Response) error {
+	r := call{method: http.MethodGet, path: "/v1/reports/" + id + "/download", accept: "*/*", stream: true, opts: callOpts}
+	err = s.client.do(ctx, r, func(resp *http.Response) error {
 		if resp.StatusCode == http.StatusAccepted {
 			return ErrReportNotReady
 		}

@@ -27,13 +27,6 @@ var readyReport = Report{
 	ready:  true,
 }
 
-// fastReportPolls makes Wait poll without pausing for the rest of the test.
-func fastReportPolls(t *testing.T, first, max time.Duration) {
-	saved := reportPoll
-	reportPoll.first, reportPoll.max = first, max
-	t.Cleanup(func() { reportPoll = saved })
-}
-
 func TestReportsList(t *testing.T) {
 	ts := newTestServer(t)
 	ts.mux.HandleFunc("/v1/events/evt_5kq2/reports", func(w http.ResponseWriter, r *http.Request) {
@@ -201,7 +194,7 @@ func TestReportsCreateUnprocessable(t *testing.T) {
 }
 
 func TestReportsWait(t *testing.T) {
-	fastReportPolls(t, time.Millisecond, 2*time.Millisecond)
+	fast := WithPollInterval(time.Millisecond, 2*time.Millisecond)
 	ts := newTestServer(t)
 	var polls atomic.Int64
 	ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
@@ -213,7 +206,7 @@ func TestReportsWait(t *testing.T) {
 		writeFixture(t, w, http.StatusOK, "reports_get.json")
 	})
 
-	rep, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d")
+	rep, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
 	require.NoError(t, err)
 	want := readyReport
 	assert.Equal(t, &want, rep)
@@ -221,7 +214,7 @@ func TestReportsWait(t *testing.T) {
 }
 
 func TestReportsWaitError(t *testing.T) {
-	fastReportPolls(t, time.Millisecond, time.Millisecond)
+	fast := WithPollInterval(time.Millisecond, time.Millisecond)
 	ts := newTestServer(t)
 	var polls atomic.Int64
 	ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
@@ -232,14 +225,14 @@ func TestReportsWaitError(t *testing.T) {
 		writeFixture(t, w, http.StatusNotFound, "reports_error_not_found.json")
 	})
 
-	_, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d")
+	_, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
 	require.ErrorIs(t, err, ErrNotFound)
 	assert.EqualValues(t, 2, polls.Load())
 }
 
 func TestReportsWaitContextEnds(t *testing.T) {
 	// Polls an hour apart: only the context can end the wait.
-	fastReportPolls(t, time.Hour, time.Hour)
+	fast := WithPollInterval(time.Hour, time.Hour)
 	for _, tc := range []struct {
 		name string
 		ctx  func(polled <-chan struct{}) (context.Context, context.CancelFunc)
@@ -271,7 +264,7 @@ func TestReportsWaitContextEnds(t *testing.T) {
 			defer cancel()
 
 			start := time.Now()
-			rep, err := ts.client.Reports.Wait(ctx, "rpt_3c9d")
+			rep, err := ts.client.Reports.Wait(ctx, "rpt_3c9d", fast)
 			assert.Less(t, time.Since(start), 10*time.Second)
 			assert.Nil(t, rep)
 			// The context may end during a poll or during a pause: either
@@ -301,7 +294,7 @@ func (c cancelAfterAnswer) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 func TestReportsWaitCancelledWhilePausing(t *testing.T) {
-	fastReportPolls(t, time.Hour, time.Hour)
+	fast := WithPollInterval(time.Hour, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ts := newTestServer(t, WithHTTPClient(&http.Client{Transport: cancelAfterAnswer{cancel}}))
@@ -309,7 +302,7 @@ func TestReportsWaitCancelledWhilePausing(t *testing.T) {
 		writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
 	})
 
-	rep, err := ts.client.Reports.Wait(ctx, "rpt_3c9d")
+	rep, err := ts.client.Reports.Wait(ctx, "rpt_3c9d", fast)
 	assert.Nil(t, rep)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, "rcevents: waiting for report rpt_3c9d: context canceled", err.Error())

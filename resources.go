@@ -3,16 +3,18 @@ package rcevents
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
-	"github.com/rcevents/rcevents-go/internal/jsonapi"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // This file holds the few steps every service method is made of: check the
-// IDs, build the path, and get, list or send a resource through the
-// pipeline.
+// IDs, build the path, and get one resource, list a page, or send a body
+// through the pipeline. Answers decode straight into the models.
 
 // model is a pointer to a public model that knows where its ID lives, so the
 // resource's envelope ID can fill it when the attributes lack one.
@@ -33,18 +35,15 @@ func pathID(field, id string) (string, error) {
 		return "", invalidArg(field, "%q is not an ID", id)
 	case strings.ContainsAny(id, "/?#\\"):
 		return "", invalidArg(field, "%q must not contain '/', '\\', '?' or '#'", id)
-	}
-	for _, r := range id {
-		if r < 0x20 || r == 0x7f {
-			return "", invalidArg(field, "%q must not contain control characters", id)
-		}
+	case hasControl(id, false):
+		return "", invalidArg(field, "%q must not contain control characters", id)
 	}
 	return url.PathEscape(id), nil
 }
 
-// getResource gets the single resource at path.
-func getResource[T any, PT model[T]](ctx context.Context, c *Client, path string) (*T, error) {
-	return sendResource[T, PT](ctx, c, http.MethodGet, path, nil)
+// getOne gets the single resource at path.
+func getOne[T any, PT model[T]](ctx context.Context, c *Client, path string, opts []CallOption) (*T, error) {
+	return send[T, PT](ctx, c, http.MethodGet, path, nil, opts)
 }
 
 // errNoResource is the error of an answer that is JSON but holds no
@@ -52,42 +51,29 @@ func getResource[T any, PT model[T]](ctx context.Context, c *Client, path string
 // caller an empty model to act on.
 var errNoResource = errors.New(`decoding the answer: no "data" resource`)
 
-// sendResource sends body (nil for none) to path and decodes the single
-// resource of the answer.
-func sendResource[T any, PT model[T]](ctx context.Context, c *Client, method, path string, body any) (*T, error) {
+// send sends body (nil for none) to path and decodes the single resource of
+// the answer.
+func send[T any, PT model[T]](ctx context.Context, c *Client, method, path string, body any, opts []CallOption) (v *T, err error) {
+	r := call{method: method, path: path, body: body, opts: opts}
+	err = c.do(ctx, r, func(resp *http.Response) error {
+		v, err = decodeOne[T, PT](resp.Body)
+		return err
+	})
+	return v, err
+}
+
+// decodeOne decodes an answer holding a single resource.
+func decodeOne[T any, PT model[T]](body io.Reader) (*T, error) {
 	var doc struct {
-		Data *jsonapi.Resource[T] `json:"data"`
+		Data one[T, PT] `json:"data"`
 	}
-	r := call{method: method, path: path, body: body}
-	if err := c.doData(ctx, r, &doc, func() bool { return doc.Data != nil }, errNoResource); err != nil {
+	if err := decodeJSON(body, &doc); err != nil {
 		return nil, err
 	}
-	return unwrap[T, PT](doc.Data), nil
-}
-
-// doData sends r and decodes the answer into doc, which present must then
-// find holding the answer's data: JSON without it (an empty object, null, an
-// error document sent with 200) is the error missing.
-func (c *Client) doData(ctx context.Context, r call, doc any, present func() bool, missing error) error {
-	return c.do(ctx, r, func(resp *http.Response) error {
-		if err := decodeJSON(resp.Body, doc); err != nil {
-			return err
-		}
-		if !present() {
-			return missing
-		}
-		return nil
-	})
-}
-
-// unwrap returns a resource's attributes, with the envelope's ID where the
-// attributes have none.
-func unwrap[T any, PT model[T]](r *jsonapi.Resource[T]) *T {
-	v := &r.Attributes
-	if id := PT(v).resourceID(); *id == "" {
-		*id = r.ID
+	if !doc.Data.present {
+		return nil, errNoResource
 	}
-	return v
+	return &doc.Data.v, nil
 }
 
 // errNoData is the error of a list answer that is JSON but holds no list:
@@ -95,51 +81,116 @@ func unwrap[T any, PT model[T]](r *jsonapi.Resource[T]) *T {
 // quietly, before its last page.
 var errNoData = errors.New(`decoding the answer: no "data" list`)
 
-// listPage gets one page of the list at path. opts is the caller's options
-// value for the query (filters included) and lo its ListOptions, both
-// already validated.
-func listPage[T any, PT model[T]](ctx context.Context, c *Client, path string, opts any, lo *ListOptions) (*Page[T], error) {
-	return listPageVia(ctx, c, path, opts, lo, unwrapped[T, PT])
+// pager is an options type that selects a page: ListOptions, or one that
+// embeds it beside its filters. A nil one selects the API's first page.
+type pager interface {
+	listOptions() *ListOptions
 }
 
-// listPageVia is listPage for a model whose items decode faster as W, and
-// which item makes into a T.
-func listPageVia[W, T any](ctx context.Context, c *Client, path string, opts any, lo *ListOptions, item func(*jsonapi.Resource[W]) T) (*Page[T], error) {
-	var doc jsonapi.ListDocument[W]
-	r := call{method: http.MethodGet, path: path, query: opts}
-	if err := c.doData(ctx, r, &doc, func() bool { return doc.Data != nil }, errNoData); err != nil {
+// listPage gets the page of the list at path that opts, already validated,
+// selects, with opts's filters as the query.
+func listPage[T any, PT model[T]](ctx context.Context, c *Client, path string, opts pager, callOpts []CallOption) (p *Page[T], err error) {
+	r := call{method: http.MethodGet, path: path, query: opts, opts: callOpts}
+	err = c.do(ctx, r, func(resp *http.Response) error {
+		p, err = decodePage[T, PT](resp.Body, opts.listOptions())
+		return err
+	})
+	return p, err
+}
+
+// decodePage decodes a list answer into the page lo selected, its items
+// decoded straight into a slice sized for the page.
+func decodePage[T any, PT model[T]](body io.Reader, lo *ListOptions) (*Page[T], error) {
+	var doc struct {
+		Data many[T, PT] `json:"data"`
+		Meta struct {
+			Count int `json:"count"`
+		} `json:"meta"`
+		Links Links `json:"links"`
+	}
+	doc.Data.items = make([]T, 0, lo.size())
+	if err := decodeJSON(body, &doc); err != nil {
 		return nil, err
 	}
-	return newPage(&doc, lo, item), nil
-}
-
-// newPage makes a decoded list answer into the page lo selected.
-func newPage[W, T any](doc *jsonapi.ListDocument[W], lo *ListOptions, item func(*jsonapi.Resource[W]) T) *Page[T] {
-	p := &Page[T]{Items: make([]T, len(doc.Data)), Number: lo.number()}
-	for i := range doc.Data {
-		p.Items[i] = item(&doc.Data[i])
+	if !doc.Data.present {
+		return nil, errNoData
 	}
-	if doc.Meta != nil {
-		p.Count = doc.Meta.Count
-	}
-	if doc.Links != nil {
-		p.Links = Links(*doc.Links)
-	}
-	return p
-}
-
-// unwrapped is unwrap for newPage.
-func unwrapped[T any, PT model[T]](r *jsonapi.Resource[T]) T {
-	return *unwrap[T, PT](r)
+	return &Page[T]{Items: doc.Data.items, Count: doc.Meta.Count, Number: lo.number(), Links: doc.Links}, nil
 }
 
 // listAll gets a list that the API does not paginate.
-func listAll[T any, PT model[T]](ctx context.Context, c *Client, path string) ([]T, error) {
-	p, err := listPage[T, PT](ctx, c, path, nil, nil)
+func listAll[T any, PT model[T]](ctx context.Context, c *Client, path string, opts []CallOption) ([]T, error) {
+	p, err := listPage[T, PT](ctx, c, path, (*ListOptions)(nil), opts)
 	if err != nil {
 		return nil, err
 	}
 	return p.Items, nil
+}
+
+// one is the data of an answer holding one resource, decoded straight into
+// the model v.
+type one[T any, PT model[T]] struct {
+	v       T
+	present bool // the answer had a data resource, not null or nothing
+}
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (o *one[T, PT]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		return dec.SkipValue()
+	}
+	o.present = true
+	return decodeResource[T, PT](dec, &o.v)
+}
+
+// many is the data of a list answer, decoded straight into the page's items.
+type many[T any, PT model[T]] struct {
+	items   []T
+	present bool // the answer had a data list, not null or nothing
+}
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (m *many[T, PT]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 'n':
+		return dec.SkipValue()
+	case '[':
+	default:
+		return errors.New(`"data" is not a list`)
+	}
+	m.present = true
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != ']' {
+		var zero T
+		m.items = append(m.items, zero)
+		if err := decodeResource[T, PT](dec, &m.items[len(m.items)-1]); err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+// resource is a JSON:API resource object whose attributes decode into the
+// model Attributes points to. Its type is not checked: the path says it.
+type resource[T any] struct {
+	ID         string `json:"id"`
+	Attributes *T     `json:"attributes"`
+}
+
+// decodeResource decodes a resource object into v, with the envelope's ID
+// where the attributes have none.
+func decodeResource[T any, PT model[T]](dec *jsontext.Decoder, v *T) error {
+	r := resource[T]{Attributes: v}
+	if err := json.UnmarshalDecode(dec, &r); err != nil {
+		return err
+	}
+	if id := PT(v).resourceID(); *id == "" {
+		*id = r.ID
+	}
+	return nil
 }
 
 // Ptr returns a pointer to v, for the optional fields of requests where the

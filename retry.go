@@ -23,27 +23,39 @@ import (
 // The wait before a retry is the server's Retry-After when it sent a valid
 // one (seconds or an HTTP date), else an exponential backoff with full
 // jitter between MinBackoff and MaxBackoff. A Retry-After longer than
-// MaxBackoff ends the call with the *APIError, whose RetryAfter field
-// carries the wait the server asked for.
+// MaxBackoff ends the call with an error that says so, wrapping the
+// *APIError, whose RetryAfter field carries the wait the server asked for.
 type RetryPolicy struct {
 	MaxAttempts int           // attempts in all, the first included
 	MinBackoff  time.Duration // base of the exponential backoff
 	MaxBackoff  time.Duration // cap of a backoff and of an honoured Retry-After
 }
 
-// DefaultRetryPolicy is the policy of a client made without WithRetry.
-var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, MinBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second}
+// DefaultRetryPolicy returns the policy of a client made without WithRetry:
+// 4 attempts, backoff from 500ms up to 30s.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 4, MinBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second}
+}
+
+// validate refuses negative fields, naming the option that set them.
+func (p RetryPolicy) validate(option string) error {
+	if p.MaxAttempts < 0 || p.MinBackoff < 0 || p.MaxBackoff < 0 {
+		return invalidArg(option, "fields must not be negative")
+	}
+	return nil
+}
 
 // withDefaults fills zero fields from DefaultRetryPolicy.
 func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy()
 	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = DefaultRetryPolicy.MaxAttempts
+		p.MaxAttempts = d.MaxAttempts
 	}
 	if p.MinBackoff <= 0 {
-		p.MinBackoff = DefaultRetryPolicy.MinBackoff
+		p.MinBackoff = d.MinBackoff
 	}
 	if p.MaxBackoff <= 0 {
-		p.MaxBackoff = DefaultRetryPolicy.MaxBackoff
+		p.MaxBackoff = d.MaxBackoff
 	}
 	if p.MaxBackoff < p.MinBackoff {
 		p.MaxBackoff = p.MinBackoff
@@ -61,6 +73,11 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 		}
 	}
 	return rand.N(ceiling + 1)
+}
+
+// safe reports whether a request of this method only reads.
+func safe(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead
 }
 
 // idempotent reports whether a request of this method may be sent again

@@ -96,7 +96,7 @@ func TestNotRetried(t *testing.T) {
 			ts := newTestServer(t, fastRetry)
 			h, calls := failFirst(t, 1, tc.status, nil, okCreated)
 			ts.mux.HandleFunc("/v1/x", h)
-			_, err := ts.client.doJSON(context.Background(), call{method: tc.method, path: "/v1/x", body: map[string]string{"a": "b"}}, nil)
+			err := ts.client.Do(context.Background(), tc.method, "/v1/x", map[string]string{"a": "b"}, nil)
 			require.Error(t, err)
 			assert.Equal(t, int64(1), calls.Load())
 		})
@@ -113,9 +113,11 @@ func TestPostRetriedOn429(t *testing.T) {
 		bodies = append(bodies, string(b[:n]))
 		h(w, r)
 	})
-	status, err := ts.client.doJSON(context.Background(), call{method: http.MethodPost, path: "/v1/x", body: map[string]string{"a": "b"}}, nil)
+	var resp Response
+	err := ts.client.Do(context.Background(), http.MethodPost, "/v1/x", map[string]string{"a": "b"}, nil, WithResponse(&resp))
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.Equal(t, 3, resp.Attempts)
 	assert.Equal(t, int64(3), calls.Load())
 	assert.Equal(t, []string{`{"a":"b"}`, `{"a":"b"}`, `{"a":"b"}`}, bodies, "the body is replayed whole")
 }
@@ -161,7 +163,7 @@ func TestRetryAfterTooLongEndsTheCall(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 365*24*time.Hour, apiErr.RetryAfter)
 	assert.Equal(t, int64(1), calls.Load())
-	assert.Contains(t, err.Error(), "(retry after 8760h0m0s)")
+	assert.Contains(t, err.Error(), "(Retry-After 8760h0m0s)")
 }
 
 func TestCancelDuringBackoff(t *testing.T) {
@@ -221,7 +223,7 @@ func TestBackoffIsBounded(t *testing.T) {
 			assert.LessOrEqual(t, d, 100*time.Millisecond)
 		}
 	}
-	assert.Equal(t, DefaultRetryPolicy, RetryPolicy{}.withDefaults())
+	assert.Equal(t, DefaultRetryPolicy(), RetryPolicy{}.withDefaults())
 }
 
 func TestRateLimitShared(t *testing.T) {

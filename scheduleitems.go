@@ -35,7 +35,7 @@ func (x *ScheduleItem) resourceID() *string { return &x.ID }
 // List returns one page of the schedule items of an event.
 //
 // API: GET /v1/events/{eventId}/scheduleItems
-func (s *ScheduleItemsService) List(ctx context.Context, eventID string, opts *ListOptions) (*Page[ScheduleItem], error) {
+func (s *ScheduleItemsService) List(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) (*Page[ScheduleItem], error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
@@ -43,25 +43,25 @@ func (s *ScheduleItemsService) List(ctx context.Context, eventID string, opts *L
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[ScheduleItem](ctx, s.client, "/v1/events/"+id+"/scheduleItems", opts, opts)
+	return listPage[ScheduleItem](ctx, s.client, "/v1/events/"+id+"/scheduleItems", opts, callOpts)
 }
 
 // All iterates over the schedule items of an event, from opts.Page on.
 //
 // API: GET /v1/events/{eventId}/scheduleItems
-func (s *ScheduleItemsService) All(ctx context.Context, eventID string, opts *ListOptions) iter.Seq2[ScheduleItem, error] {
-	return all(ctx, s.client, opts, func(ctx context.Context, lo *ListOptions) (*Page[ScheduleItem], error) {
-		return s.List(ctx, eventID, lo)
-	})
+func (s *ScheduleItemsService) All(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) iter.Seq2[ScheduleItem, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[ScheduleItem], error) {
+		return s.List(ctx, eventID, o, co...)
+	}, callOpts)
 }
 
 // Get returns a schedule item.
 //
 // API: GET /v1/scheduleItems/{scheduleItemId}
-func (s *ScheduleItemsService) Get(ctx context.Context, scheduleItemID string) (*ScheduleItem, error) {
+func (s *ScheduleItemsService) Get(ctx context.Context, scheduleItemID string, callOpts ...CallOption) (*ScheduleItem, error) {
 	id, err := pathID("scheduleItemID", scheduleItemID)
 	if err != nil {
 		return nil, err
 	}
-	return getResource[ScheduleItem](ctx, s.client, "/v1/scheduleItems/"+id)
+	return getOne[ScheduleItem](ctx, s.client, "/v1/scheduleItems/"+id, callOpts)
 }

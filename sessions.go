@@ -22,7 +22,7 @@ func (x *Session) resourceID() *string { return &x.ID }
 // List returns one page of the sessions of an event.
 //
 // API: GET /v1/events/{eventId}/sessions
-func (s *SessionsService) List(ctx context.Context, eventID string, opts *ListOptions) (*Page[Session], error) {
+func (s *SessionsService) List(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) (*Page[Session], error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
@@ -30,14 +30,14 @@ func (s *SessionsService) List(ctx context.Context, eventID string, opts *ListOp
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[Session](ctx, s.client, "/v1/events/"+id+"/sessions", opts, opts)
+	return listPage[Session](ctx, s.client, "/v1/events/"+id+"/sessions", opts, callOpts)
 }
 
 // All iterates over the sessions of an event, from opts.Page on.
 //
 // API: GET /v1/events/{eventId}/sessions
-func (s *SessionsService) All(ctx context.Context, eventID string, opts *ListOptions) iter.Seq2[Session, error] {
-	return all(ctx, s.client, opts, func(ctx context.Context, lo *ListOptions) (*Page[Session], error) {
-		return s.List(ctx, eventID, lo)
-	})
+func (s *SessionsService) All(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) iter.Seq2[Session, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[Session], error) {
+		return s.List(ctx, eventID, o, co...)
+	}, callOpts)
 }

@@ -22,7 +22,7 @@ func (x *Stage) resourceID() *string { return &x.ID }
 // List returns one page of the stages of an event.
 //
 // API: GET /v1/events/{eventId}/stages
-func (s *StagesService) List(ctx context.Context, eventID string, opts *ListOptions) (*Page[Stage], error) {
+func (s *StagesService) List(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) (*Page[Stage], error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
@@ -30,14 +30,14 @@ func (s *StagesService) List(ctx context.Context, eventID string, opts *ListOpti
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[Stage](ctx, s.client, "/v1/events/"+id+"/stages", opts, opts)
+	return listPage[Stage](ctx, s.client, "/v1/events/"+id+"/stages", opts, callOpts)
 }
 
 // All iterates over the stages of an event, from opts.Page on.
 //
 // API: GET /v1/events/{eventId}/stages
-func (s *StagesService) All(ctx context.Context, eventID string, opts *ListOptions) iter.Seq2[Stage, error] {
-	return all(ctx, s.client, opts, func(ctx context.Context, lo *ListOptions) (*Page[Stage], error) {
-		return s.List(ctx, eventID, lo)
-	})
+func (s *StagesService) All(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) iter.Seq2[Stage, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[Stage], error) {
+		return s.List(ctx, eventID, o, co...)
+	}, callOpts)
 }

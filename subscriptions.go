@@ -2,13 +2,13 @@ package rcevents
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"time"
 
-	"github.com/rcevents/rcevents-go/internal/jsonapi"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // DataSubscriptionsService creates data subscriptions: webhooks for an event's signals.
@@ -101,30 +101,19 @@ type DataSubscriptionCreateRequest struct {
 	Signals   []Signal
 }
 
-// dataSubscriptionWire is DataSubscriptionCreateRequest as the API reads it.
-type dataSubscriptionWire struct {
-	Configuration *dataSubscriptionConfigWire `json:"configuration,omitempty"`
-	Signals       []Signal                    `json:"signals,omitempty"`
-}
-
-type dataSubscriptionConfigWire struct {
-	URL       string  `json:"url,omitempty"`
-	Type      string  `json:"type,omitempty"`
-	ExpiresAt *string `json:"expiresAt,omitempty"`
-}
-
-// MarshalJSON encodes r as the API's attributes: URL, Type and ExpiresAt
-// inside configuration, which is left out when all three are zero.
-func (r DataSubscriptionCreateRequest) MarshalJSON() ([]byte, error) {
-	var w dataSubscriptionWire
-	if r.URL != "" || r.Type != "" || !r.ExpiresAt.IsZero() {
-		w.Configuration = &dataSubscriptionConfigWire{URL: r.URL, Type: r.Type}
-		if !r.ExpiresAt.IsZero() {
-			w.Configuration.ExpiresAt = Ptr(formatTime(r.ExpiresAt))
-		}
+// MarshalJSONTo encodes r as the API's attributes: URL, Type and ExpiresAt
+// (in RFC 3339, in UTC) inside configuration, which is left out when all
+// three are zero.
+func (r DataSubscriptionCreateRequest) MarshalJSONTo(enc *jsontext.Encoder) error {
+	type configuration struct {
+		URL       string    `json:"url,omitempty"`
+		Type      string    `json:"type,omitempty"`
+		ExpiresAt time.Time `json:"expiresAt,omitzero"`
 	}
-	w.Signals = r.Signals
-	return json.Marshal(w)
+	return json.MarshalEncode(enc, struct {
+		Configuration configuration `json:"configuration,omitzero"`
+		Signals       []Signal      `json:"signals,omitempty"`
+	}{configuration{r.URL, r.Type, r.ExpiresAt}, r.Signals})
 }
 
 // validate checks r. The bounds on ExpiresAt catch a time left near the
@@ -153,7 +142,7 @@ func (r *DataSubscriptionCreateRequest) validate() error {
 // attributes, leaving every choice to the API.
 //
 // API: POST /v1/events/{eventId}/dataSubscriptions
-func (s *DataSubscriptionsService) Create(ctx context.Context, eventID string, req *DataSubscriptionCreateRequest) (*DataSubscription, error) {
+func (s *DataSubscriptionsService) Create(ctx context.Context, eventID string, req *DataSubscriptionCreateRequest, callOpts ...CallOption) (*DataSubscription, error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
@@ -164,5 +153,5 @@ func (s *DataSubscriptionsService) Create(ctx context.Context, eventID string, r
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	return sendResource[DataSubscription](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/dataSubscriptions", jsonapi.NewRequest("dataSubscription", req))
+	return send[DataSubscription](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/dataSubscriptions", RequestBody("dataSubscription", req), callOpts)
 }

@@ -138,7 +138,7 @@ func FuzzDataSubscriptionCreateRequestMarshal(f *testing.F) {
 		if signal != "" {
 			req.Signals = []Signal{Signal(signal)}
 		}
-		b, err := json.Marshal(req)
+		b, err := encodeBody(req)
 		if err != nil {
 			t.Fatalf("marshal %+v: %v", req, err)
 		}

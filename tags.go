@@ -19,7 +19,7 @@ func (x *Tag) resourceID() *string { return &x.ID }
 // ListForBooth returns one page of the tags of a booth.
 //
 // API: GET /v1/booths/{boothId}/tags
-func (s *TagsService) ListForBooth(ctx context.Context, boothID string, opts *ListOptions) (*Page[Tag], error) {
+func (s *TagsService) ListForBooth(ctx context.Context, boothID string, opts *ListOptions, callOpts ...CallOption) (*Page[Tag], error) {
 	id, err := pathID("boothID", boothID)
 	if err != nil {
 		return nil, err
@@ -27,22 +27,22 @@ func (s *TagsService) ListForBooth(ctx context.Context, boothID string, opts *Li
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[Tag](ctx, s.client, "/v1/booths/"+id+"/tags", opts, opts)
+	return listPage[Tag](ctx, s.client, "/v1/booths/"+id+"/tags", opts, callOpts)
 }
 
 // AllForBooth iterates over the tags of a booth, from opts.Page on.
 //
 // API: GET /v1/booths/{boothId}/tags
-func (s *TagsService) AllForBooth(ctx context.Context, boothID string, opts *ListOptions) iter.Seq2[Tag, error] {
-	return all(ctx, s.client, opts, func(ctx context.Context, lo *ListOptions) (*Page[Tag], error) {
-		return s.ListForBooth(ctx, boothID, lo)
-	})
+func (s *TagsService) AllForBooth(ctx context.Context, boothID string, opts *ListOptions, callOpts ...CallOption) iter.Seq2[Tag, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[Tag], error) {
+		return s.ListForBooth(ctx, boothID, o, co...)
+	}, callOpts)
 }
 
 // ListForScheduleItem returns one page of the tags of a schedule item.
 //
 // API: GET /v1/scheduleItems/{scheduleItemId}/tags
-func (s *TagsService) ListForScheduleItem(ctx context.Context, scheduleItemID string, opts *ListOptions) (*Page[Tag], error) {
+func (s *TagsService) ListForScheduleItem(ctx context.Context, scheduleItemID string, opts *ListOptions, callOpts ...CallOption) (*Page[Tag], error) {
 	id, err := pathID("scheduleItemID", scheduleItemID)
 	if err != nil {
 		return nil, err
@@ -50,15 +50,15 @@ func (s *TagsService) ListForScheduleItem(ctx context.Context, scheduleItemID st
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[Tag](ctx, s.client, "/v1/scheduleItems/"+id+"/tags", opts, opts)
+	return listPage[Tag](ctx, s.client, "/v1/scheduleItems/"+id+"/tags", opts, callOpts)
 }
 
 // AllForScheduleItem iterates over the tags of a schedule item, from
 // opts.Page on.
 //
 // API: GET /v1/scheduleItems/{scheduleItemId}/tags
-func (s *TagsService) AllForScheduleItem(ctx context.Context, scheduleItemID string, opts *ListOptions) iter.Seq2[Tag, error] {
-	return all(ctx, s.client, opts, func(ctx context.Context, lo *ListOptions) (*Page[Tag], error) {
-		return s.ListForScheduleItem(ctx, scheduleItemID, lo)
-	})
+func (s *TagsService) AllForScheduleItem(ctx context.Context, scheduleItemID string, opts *ListOptions, callOpts ...CallOption) iter.Seq2[Tag, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[Tag], error) {
+		return s.ListForScheduleItem(ctx, scheduleItemID, o, co...)
+	}, callOpts)
 }

@@ -2,12 +2,9 @@ package rcevents
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/rcevents/rcevents-go/internal/jsonapi"
 )
 
 // TemplatesService creates events from an organization's templates.
@@ -24,32 +21,17 @@ func (t *Template) resourceID() *string { return &t.ID }
 // EventFromTemplateRequest is the body of Templates.CreateEvent. Name,
 // OrganizationID, Timezone, TimeStart and TimeEnd are required; zero values
 // of the other fields (and an empty Metadata) are left out of the body.
+// Times are sent in RFC 3339, in UTC.
 type EventFromTemplateRequest struct {
-	Name           string
-	OrganizationID string // the organization that gets the event
-	Timezone       string // one of Timezones()
-	TimeStart      time.Time
-	TimeEnd        time.Time // after TimeStart
-	Password       string
-	Type           EventType
-	AutoPublish    *bool // sent as auto_publish
-	Metadata       map[string]any
-}
-
-// MarshalJSON encodes r as the API's event attributes, leaving zero values
-// out and writing times in RFC 3339 in UTC.
-func (r EventFromTemplateRequest) MarshalJSON() ([]byte, error) {
-	return json.Marshal(eventCopyWire{
-		AutoPublish:    r.AutoPublish,
-		Metadata:       r.Metadata,
-		Name:           r.Name,
-		OrganizationID: r.OrganizationID,
-		Password:       r.Password,
-		TimeEnd:        utcTime(r.TimeEnd),
-		TimeStart:      utcTime(r.TimeStart),
-		Timezone:       r.Timezone,
-		Type:           r.Type,
-	})
+	Name           string         `json:"name,omitempty"`
+	OrganizationID string         `json:"organizationId,omitempty"` // the organization that gets the event
+	Timezone       string         `json:"timezone,omitempty"`       // one of Timezones()
+	TimeStart      time.Time      `json:"timeStart,omitzero"`
+	TimeEnd        time.Time      `json:"timeEnd,omitzero"` // after TimeStart
+	Password       string         `json:"password,omitempty"`
+	Type           EventType      `json:"type,omitempty"`
+	AutoPublish    *bool          `json:"auto_publish,omitzero"` // the API spells it in snake case
+	Metadata       map[string]any `json:"metadata,omitempty"`
 }
 
 func (r *EventFromTemplateRequest) validate() error {
@@ -75,12 +57,12 @@ func (r *EventFromTemplateRequest) validate() error {
 // paginate them.
 //
 // API: GET /v1/organizations/{organizationId}/templates
-func (s *TemplatesService) List(ctx context.Context, organizationID string) ([]Template, error) {
+func (s *TemplatesService) List(ctx context.Context, organizationID string, callOpts ...CallOption) ([]Template, error) {
 	id, err := pathID("organizationID", organizationID)
 	if err != nil {
 		return nil, err
 	}
-	return listAll[Template](ctx, s.client, "/v1/organizations/"+id+"/templates")
+	return listAll[Template](ctx, s.client, "/v1/organizations/"+id+"/templates", callOpts)
 }
 
 // CreateEvent creates an event from a template and returns it. The API fills
@@ -88,7 +70,7 @@ func (s *TemplatesService) List(ctx context.Context, organizationID string) ([]T
 // appear after this call returns.
 //
 // API: POST /v1/templates/{templateID}/event
-func (s *TemplatesService) CreateEvent(ctx context.Context, templateID string, req *EventFromTemplateRequest) (*Event, error) {
+func (s *TemplatesService) CreateEvent(ctx context.Context, templateID string, req *EventFromTemplateRequest, callOpts ...CallOption) (*Event, error) {
 	id, err := pathID("templateID", templateID)
 	if err != nil {
 		return nil, err
@@ -96,5 +78,5 @@ func (s *TemplatesService) CreateEvent(ctx context.Context, templateID string, r
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	return sendResource[Event](ctx, s.client, http.MethodPost, "/v1/templates/"+id+"/event", jsonapi.NewRequest("event", req))
+	return send[Event](ctx, s.client, http.MethodPost, "/v1/templates/"+id+"/event", RequestBody("event", req), callOpts)
 }

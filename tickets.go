@@ -6,8 +6,6 @@ import (
 	"math"
 	"net/http"
 	"time"
-
-	"github.com/rcevents/rcevents-go/internal/jsonapi"
 )
 
 // TicketsService reads and creates the tickets of events.
@@ -97,7 +95,7 @@ func (r *TicketCreateRequest) validate() error {
 // List returns one page of an event's tickets.
 //
 // API: GET /v1/events/{eventId}/tickets
-func (s *TicketsService) List(ctx context.Context, eventID string, opts *ListOptions) (*Page[Ticket], error) {
+func (s *TicketsService) List(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) (*Page[Ticket], error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
@@ -105,27 +103,27 @@ func (s *TicketsService) List(ctx context.Context, eventID string, opts *ListOpt
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return listPage[Ticket](ctx, s.client, "/v1/events/"+id+"/tickets", opts, opts)
+	return listPage[Ticket](ctx, s.client, "/v1/events/"+id+"/tickets", opts, callOpts)
 }
 
 // All iterates over an event's tickets, from opts.Page on.
 //
 // API: GET /v1/events/{eventId}/tickets
-func (s *TicketsService) All(ctx context.Context, eventID string, opts *ListOptions) iter.Seq2[Ticket, error] {
-	return all(ctx, s.client, opts, func(ctx context.Context, lo *ListOptions) (*Page[Ticket], error) {
-		return s.List(ctx, eventID, lo)
-	})
+func (s *TicketsService) All(ctx context.Context, eventID string, opts *ListOptions, callOpts ...CallOption) iter.Seq2[Ticket, error] {
+	return all(ctx, s.client, opts, func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[Ticket], error) {
+		return s.List(ctx, eventID, o, co...)
+	}, callOpts)
 }
 
 // Get returns a ticket.
 //
 // API: GET /v1/tickets/{ticketId}
-func (s *TicketsService) Get(ctx context.Context, ticketID string) (*Ticket, error) {
+func (s *TicketsService) Get(ctx context.Context, ticketID string, callOpts ...CallOption) (*Ticket, error) {
 	id, err := pathID("ticketID", ticketID)
 	if err != nil {
 		return nil, err
 	}
-	return getResource[Ticket](ctx, s.client, "/v1/tickets/"+id)
+	return getOne[Ticket](ctx, s.client, "/v1/tickets/"+id, callOpts)
 }
 
 // Create creates a virtual ticket for an event; the API does not create
@@ -133,7 +131,7 @@ func (s *TicketsService) Get(ctx context.Context, ticketID string) (*Ticket, err
 // this call as beta.
 //
 // API: POST /v1/events/{eventId}/tickets
-func (s *TicketsService) Create(ctx context.Context, eventID string, req *TicketCreateRequest) (*Ticket, error) {
+func (s *TicketsService) Create(ctx context.Context, eventID string, req *TicketCreateRequest, callOpts ...CallOption) (*Ticket, error) {
 	id, err := pathID("eventID", eventID)
 	if err != nil {
 		return nil, err
@@ -144,8 +142,7 @@ func (s *TicketsService) Create(ctx context.Context, eventID string, req *Ticket
 	if req == nil {
 		req = &TicketCreateRequest{} // attributes {}, not null
 	}
-	return sendResource[Ticket](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/tickets",
-		jsonapi.NewRequest("ticket", req))
+	return send[Ticket](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/tickets", RequestBody("ticket", req), callOpts)
 }
 
 // BankQuestions returns the questions of the question bank that
@@ -153,10 +150,10 @@ func (s *TicketsService) Create(ctx context.Context, eventID string, req *Ticket
 // page.
 //
 // API: GET /v1/tickets/{ticketId}/bankQuestions
-func (s *TicketsService) BankQuestions(ctx context.Context, ticketID string) ([]BankQuestion, error) {
+func (s *TicketsService) BankQuestions(ctx context.Context, ticketID string, callOpts ...CallOption) ([]BankQuestion, error) {
 	id, err := pathID("ticketID", ticketID)
 	if err != nil {
 		return nil, err
 	}
-	return listAll[BankQuestion](ctx, s.client, "/v1/tickets/"+id+"/bankQuestions")
+	return listAll[BankQuestion](ctx, s.client, "/v1/tickets/"+id+"/bankQuestions", callOpts)
 }

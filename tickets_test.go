@@ -279,7 +279,7 @@ func TestTicketsValidation(t *testing.T) {
 			_, err := c.Tickets.List(ctx, "", nil)
 			return err
 		}},
-		{"list per page", "PerPage", func(c *Client) error {
+		{"list per page", "ListOptions.PerPage", func(c *Client) error {
 			_, err := c.Tickets.List(ctx, "evt_5kq2", &ListOptions{PerPage: -2})
 			return err
 		}},

@@ -1,11 +1,13 @@
 package rcevents
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 func TestLooseTime(t *testing.T) {
@@ -24,7 +26,7 @@ func TestLooseTime(t *testing.T) {
 		{`"2025-06-03T14:30:00\u005a"`, &want},
 	} {
 		var l looseTime
-		assert.NoError(t, json.Unmarshal([]byte(tc.in), &l), tc.in)
+		assert.NoError(t, json.Unmarshal([]byte(tc.in), &l, decodeOptions), tc.in)
 		if tc.want == nil {
 			assert.Nil(t, l.t, tc.in)
 		} else if assert.NotNil(t, l.t, tc.in) {
@@ -48,8 +50,12 @@ func FuzzLooseTime(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var l looseTime
-		if err := l.UnmarshalJSON(b); err != nil {
-			t.Fatalf("looseTime failed on %q: %v", b, err)
+		err := json.Unmarshal(b, &l, decodeOptions)
+		if jsontext.Value(b).IsValid(decodeOptions) && err != nil {
+			t.Fatalf("looseTime failed on the JSON value %q: %v", b, err)
+		}
+		if err != nil && l.t != nil {
+			t.Fatalf("looseTime failed on %q and kept a time", b)
 		}
 	})
 }

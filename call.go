@@ -1,0 +1,322 @@
+package rcevents
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A CallOption changes one call, and only that call: the client and other
+// calls, in this goroutine or another, never see it. Every service method
+// takes them last; an invalid one fails the call with ErrInvalidArgument
+// before any request is sent.
+type CallOption func(*callSettings)
+
+// callSettings is what a call's options say.
+type callSettings struct {
+	response *Response
+	header   http.Header
+	retry    *RetryPolicy
+	progress func(items, total int)
+
+	pollFirst, pollMax time.Duration // Reports.Wait's pauses, 0 for the defaults
+
+	err error // the first invalid option
+}
+
+// settings reads a call's options.
+func newCallSettings(opts []CallOption) (callSettings, error) {
+	var cs callSettings
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cs)
+		}
+	}
+	return cs, cs.err
+}
+
+// WithResponse fills r with the metadata of the call's final answer (status,
+// headers, request ID, rate-limit state, attempts and duration), on success
+// and on error alike. For an All iterator it holds the last page's.
+func WithResponse(r *Response) CallOption {
+	return func(cs *callSettings) { cs.response = r }
+}
+
+// WithHeader adds a header to the call's requests; called again with the
+// same key, it adds another value. It refuses the headers the client owns
+// (Authorization, Host, Content-Length, Content-Type, Transfer-Encoding,
+// Connection, User-Agent is set with WithUserAgent) and keys or values with
+// control characters, failing the call with ErrInvalidArgument.
+func WithHeader(key, value string) CallOption {
+	return func(cs *callSettings) {
+		if cs.err != nil {
+			return
+		}
+		if err := checkHeader(key, value); err != nil {
+			cs.err = err
+			return
+		}
+		if cs.header == nil {
+			cs.header = http.Header{}
+		}
+		cs.header.Add(key, value)
+	}
+}
+
+// ownHeaders are the headers the client sets itself.
+var ownHeaders = map[string]bool{
+	"Authorization":     true,
+	"Host":              true,
+	"Content-Length":    true,
+	"Content-Type":      true,
+	"Transfer-Encoding": true,
+	"Connection":        true,
+	"User-Agent":        true,
+}
+
+// checkHeader checks a header WithHeader would add. The value is never
+// printed: a caller may pass a credential of its own.
+func checkHeader(key, value string) error {
+	const field = "WithHeader"
+	canonical := textproto.CanonicalMIMEHeaderKey(key)
+	switch {
+	case key == "":
+		return invalidArg(field, "header name is empty")
+	case !validHeaderName(key):
+		return invalidArg(field, "%q is not a valid header name", key)
+	case ownHeaders[canonical]:
+		return invalidArg(field, "%s is set by the client and cannot be changed per call", canonical)
+	case hasControl(value, true):
+		return invalidArg(field, "the value of %s holds a control character", canonical)
+	}
+	return nil
+}
+
+// validHeaderName reports whether s is an HTTP token (RFC 9110, 5.1).
+func validHeaderName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x7f || c <= ' ' || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// hasControl reports whether s holds a control character; tab is allowed
+// when tabOK is set, as in header values.
+func hasControl(s string, tabOK bool) bool {
+	for _, r := range s {
+		if (r < 0x20 && !(tabOK && r == '\t')) || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// WithCallRetry sets this call's retry policy, in place of the client's
+// (WithRetry). Zero fields take DefaultRetryPolicy's values; MaxAttempts 1
+// turns retries off, for a caller that must answer quickly.
+func WithCallRetry(p RetryPolicy) CallOption {
+	return func(cs *callSettings) {
+		if cs.err != nil {
+			return
+		}
+		if err := p.validate("WithCallRetry"); err != nil {
+			cs.err = err
+			return
+		}
+		p = p.withDefaults()
+		cs.retry = &p
+	}
+}
+
+// WithProgress calls fn after each page of an All iterator, once the page's
+// items have been yielded, with the number of items yielded so far and the
+// list's meta.count (0 when the API did not send one). It costs no request.
+// Other calls ignore it.
+func WithProgress(fn func(items, total int)) CallOption {
+	return func(cs *callSettings) { cs.progress = fn }
+}
+
+// Response is what the API answered to a call: see WithResponse.
+type Response struct {
+	// StatusCode is the final answer's status, or 0 when no answer came.
+	StatusCode int
+
+	// Header holds the final answer's headers as the server sent them.
+	Header http.Header
+
+	// RequestID is the ID the server gave the request (X-Request-Id, or
+	// X-Request-ID, Request-Id, X-Correlation-Id), "" when it sent none.
+	// Give it to the API's support when a call misbehaves.
+	RequestID string
+
+	// Attempts counts the requests sent, the first included.
+	Attempts int
+
+	// Duration is the time from the first attempt to the end of the call.
+	Duration time.Duration
+
+	// RateLimit is the rate-limit state the answer announced; zero when it
+	// announced none.
+	RateLimit RateLimit
+}
+
+// String describes the response without its headers, which may carry
+// values the server echoed.
+func (r *Response) String() string {
+	if r == nil {
+		return "<nil>"
+	}
+	s := fmt.Sprintf("%d %s, %d attempts in %s", r.StatusCode, http.StatusText(r.StatusCode), r.Attempts, r.Duration.Round(time.Millisecond))
+	if r.RequestID != "" {
+		s += ", request " + r.RequestID
+	}
+	return s
+}
+
+// Format prints the response as String does, whatever the verb, so that %v
+// and %+v never print its headers.
+func (r *Response) Format(f fmt.State, _ rune) {
+	fmt.Fprint(f, r.String())
+}
+
+// RateLimit is a rate-limit state the API announced in RateLimit-Limit,
+// RateLimit-Remaining and RateLimit-Reset headers, or their X-RateLimit-
+// forms.
+type RateLimit struct {
+	Limit     int       // requests allowed in the window
+	Remaining int       // requests left in the window
+	Reset     time.Time // when the window resets; zero if not announced
+}
+
+// requestIDHeaders are the headers a request ID may come in, most common first.
+var requestIDHeaders = [...]string{"X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Amzn-Requestid"}
+
+// requestID returns the request ID h carries, or "".
+func requestID(h http.Header) string {
+	for _, k := range requestIDHeaders {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// parseRateLimit reads the rate-limit headers of an answer received at now:
+// RateLimit-* (Reset in seconds from now) or X-RateLimit-* (Reset as a Unix
+// time, or seconds from now when it is too small to be one). It reports
+// false when h announces no limit.
+func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
+	for _, prefix := range [...]string{"Ratelimit-", "X-Ratelimit-"} {
+		limit, okL := headerInt(h, prefix+"Limit")
+		remaining, okR := headerInt(h, prefix+"Remaining")
+		if !okL && !okR {
+			continue
+		}
+		rl := RateLimit{Limit: limit, Remaining: remaining}
+		if reset, ok := headerInt(h, prefix+"Reset"); ok {
+			if reset > 1_000_000_000 {
+				rl.Reset = time.Unix(int64(reset), 0)
+			} else {
+				rl.Reset = now.Add(time.Duration(reset) * time.Second)
+			}
+		}
+		return rl, true
+	}
+	return RateLimit{}, false
+}
+
+// headerInt reads a header holding a non-negative integer; a value that is
+// not one is absent.
+func headerInt(h http.Header, key string) (int, bool) {
+	v := strings.TrimSpace(h.Get(key))
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// Do sends a request to an endpoint the SDK does not wrap, through the same
+// pipeline as every typed call: the bearer token (sent only to the API's
+// origin), the rate limit, the retry rules of its method, errors as
+// *APIError, and the call options.
+//
+// path is below the base URL ("/v1/events/evt_1/things"), with an optional
+// query; Do refuses an absolute URL, a path with "." or ".." segments, and
+// anything that would leave the base URL, with ErrInvalidArgument and no
+// request.
+//
+// body, when not nil, is sent as JSON exactly as it marshals: Do adds no
+// envelope, so build the JSON:API one the API's writes take with
+// RequestBody. A json.RawMessage or jsontext.Value is sent as it is.
+//
+// out, when not nil, receives the answer's JSON: a *json.RawMessage or
+// *jsontext.Value gets it as it came, any other pointer is decoded into as
+// the SDK decodes its models. An answer without a body (204) leaves out as
+// it is.
+func (c *Client) Do(ctx context.Context, method, path string, body, out any, opts ...CallOption) error {
+	if method == "" || !validHeaderName(method) {
+		return invalidArg("method", "%q is not an HTTP method", method)
+	}
+	p, query, err := checkDoPath(path)
+	if err != nil {
+		return err
+	}
+	r := call{method: strings.ToUpper(method), path: p, rawQuery: query, body: body, opts: opts}
+	return c.do(ctx, r, func(resp *http.Response) error {
+		if out == nil || resp.StatusCode == http.StatusNoContent {
+			return nil
+		}
+		return decodeJSON(resp.Body, out)
+	})
+}
+
+// checkDoPath checks a path given to Do and returns its escaped path and
+// its query.
+func checkDoPath(raw string) (path, query string, err error) {
+	const field = "path"
+	if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") {
+		return "", "", invalidArg(field, "%q must begin with a single '/': it is a path below the base URL", raw)
+	}
+	if hasControl(raw, false) || strings.ContainsAny(raw, "\\#") {
+		return "", "", invalidArg(field, "%q holds a control character, '\\' or '#'", raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "", "", invalidArg(field, "%q is not a path below the base URL", raw)
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return "", "", invalidArg(field, "%q has a %q segment", raw, seg)
+		}
+	}
+	return u.EscapedPath(), u.RawQuery, nil
+}
+
+// RequestBody wraps attributes in the envelope the API's writes take,
+// {"data": {"type": typ, "attributes": attributes}}, for Client.Do. An empty
+// typ is left out.
+func RequestBody(typ string, attributes any) any {
+	return requestDocument{Data: requestResource{Type: typ, Attributes: attributes}}
+}
+
+// requestDocument is the body of a create or update request.
+type requestDocument struct {
+	Data requestResource `json:"data"`
+}
+
+type requestResource struct {
+	Type       string `json:"type,omitempty"`
+	Attributes any    `json:"attributes"`
+}
