@@ -109,7 +109,8 @@ func all[O any, PO pageOptions[O], T any, PT model[T]](ctx context.Context, c *C
 			yield(zero, err)
 			return
 		}
-		w := &walker[T, PT]{ctx: ctx, fetch: fetch, start: PO(&base).listOptions().number(), concurrency: c.pageConcurrency}
+		lo := PO(&base).listOptions()
+		w := &walker[T, PT]{ctx: ctx, fetch: fetch, start: lo.number(), perPage: lo.PerPage, concurrency: c.pageConcurrency}
 		items := 0
 		w.run(func(p *Page[T], resp *Response, err error) bool {
 			if cs.response != nil && resp != nil {
@@ -153,6 +154,7 @@ type walker[T any, PT model[T]] struct {
 	ctx         context.Context
 	fetch       func(ctx context.Context, n int, resp *Response) (*Page[T], error)
 	start       int // the first page's number
+	perPage     int // the page size asked for, 0 for the API's default
 	concurrency int
 }
 
@@ -183,7 +185,7 @@ func (w *walker[T, PT]) run(take func(p *Page[T], resp *Response, err error) boo
 	}
 
 	var prev *Page[T]
-	size, seen := 0, 0 // the server's page size; items of the pages so far, from the list's start
+	size, seen, most := 0, 0, 0 // the server's page size; items up to the latest page's end; the largest count
 	for n := w.start; ; n++ {
 		r := get(n)
 		if r.err == nil {
@@ -194,13 +196,34 @@ func (w *walker[T, PT]) run(take func(p *Page[T], resp *Response, err error) boo
 			return
 		}
 		p := r.page
-		if prev == nil && len(p.Items) > 0 {
-			size = len(p.Items)
+		if prev == nil {
+			// A short first page is the list's last: the size asked for, if
+			// any, places it better than its own length.
+			size = max(len(p.Items), w.perPage)
 			seen = (n - 1) * size
 		}
 		seen += len(p.Items)
-		if !take(p, r.resp, nil) || !more(p, seen) {
+		most = max(most, p.Count)
+		if !take(p, r.resp, nil) {
 			return
+		}
+		if !more(p, seen) {
+			if most <= seen {
+				return
+			}
+			// An earlier page counted more items than the list has reached:
+			// this page may have been answered before the list grew, while
+			// pages after it were fetched. Ask again before ending.
+			resp := new(Response)
+			fresh, err := w.fetch(ctx, n, resp)
+			if err != nil {
+				take(nil, resp, err)
+				return
+			}
+			if !more(fresh, seen) {
+				return
+			}
+			p.Links, p.Count = fresh.Links, fresh.Count
 		}
 		if w.concurrency > 1 && size > 0 {
 			if pf == nil {

@@ -29,6 +29,13 @@ type listServer struct {
 	hold     chan struct{} // when set, each request waits on it
 	fail     map[int]int   // page → status to answer with
 	links    func(page, last int) string
+
+	cap        int                 // when set, the largest page the server serves
+	count      func(total int) int // when set, the meta.count sent
+	ignorePage bool                // serve page 1 whatever page is asked for
+	empty      map[int]bool        // pages answered with no items
+	served     func(page int)      // called once a page is answered
+	inspect    func(*http.Request) // called with each request
 }
 
 func newListServer(t *testing.T, total int, opts ...Option) *listServer {
@@ -38,6 +45,9 @@ func newListServer(t *testing.T, total int, opts ...Option) *listServer {
 }
 
 func (ls *listServer) serve(w http.ResponseWriter, r *http.Request) {
+	if ls.inspect != nil {
+		ls.inspect(r)
+	}
 	n := ls.inFlight.Add(1)
 	defer ls.inFlight.Add(-1)
 	for {
@@ -61,15 +71,27 @@ func (ls *listServer) serve(w http.ResponseWriter, r *http.Request) {
 	if per == 0 {
 		per = ls.perPage
 	}
+	if ls.cap > 0 {
+		per = min(per, ls.cap)
+	}
 	ls.mu.Lock()
 	ls.pages = append(ls.pages, page)
+	total := ls.total
 	ls.mu.Unlock()
+	if ls.served != nil {
+		defer ls.served(page)
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprintf("req-page-%d", page))
+	asked := page
+	if ls.ignorePage {
+		page = 1
+	}
 	if status := ls.fail[page]; status != 0 {
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `{"errors":[{"status":"%d","title":"boom","detail":"page %d failed"}]}`, status, page)
 		return
 	}
-	last := max(1, (ls.total+per-1)/per)
+	last := max(1, (total+per-1)/per)
 	link := func(p int) string {
 		return fmt.Sprintf(`"http://api.example/v1/organizations?page=%d&perPage=%d"`, p, per)
 	}
@@ -84,11 +106,22 @@ func (ls *listServer) serve(w http.ResponseWriter, r *http.Request) {
 		next = ls.links(page, last)
 	}
 	var items []string
-	for i := (page-1)*per + 1; i <= min(page*per, ls.total); i++ {
+	for i := (page-1)*per + 1; i <= min(page*per, total) && !ls.empty[asked]; i++ {
 		items = append(items, fmt.Sprintf(`{"id":"org_%d","type":"organization","attributes":{"id":"org_%d","name":"Org %d","createdAt":"2024-01-01T00:00:00Z"}}`, i, i, i))
 	}
+	count := total
+	if ls.count != nil {
+		count = ls.count(total)
+	}
 	fmt.Fprintf(w, `{"data":[%s],"meta":{"count":%d},"links":{"first":%s,"self":%s,"last":%s,"prev":%s,"next":%s}}`,
-		strings.Join(items, ","), ls.total, link(1), link(page), link(last), prev, next)
+		strings.Join(items, ","), count, link(1), link(page), link(last), prev, next)
+}
+
+// setTotal changes how many items the list holds.
+func (ls *listServer) setTotal(n int) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.total = n
 }
 
 func (ls *listServer) requested() []int {
@@ -301,4 +334,153 @@ func TestLastPage(t *testing.T) {
 	assert.Equal(t, 7, lastPage(p, 5))
 	p = &Page[int]{Links: Links{Last: "::bad"}}
 	assert.Equal(t, 0, lastPage(p, 5))
+}
+
+// engines are the two ways a walk fetches pages: one by one, and eight at
+// once.
+var engines = []int{1, 8}
+
+func TestAllFollowsTheServersPageSize(t *testing.T) {
+	for _, n := range engines {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			// The client asks for 100 a page; the server serves 50.
+			ls := newListServer(t, 1000, WithPageConcurrency(n))
+			ls.cap = 50
+			ids, err := collect(t, ls.client.Organizations.All(context.Background(), &ListOptions{PerPage: 100}))
+			require.NoError(t, err)
+			assert.Equal(t, wantIDs(1, 1000), ids)
+			assert.ElementsMatch(t, pagesFrom(1, 20), ls.requested(), "every page once, none past the last")
+		})
+	}
+}
+
+func TestAllEmptyMiddlePageIsAnError(t *testing.T) {
+	for _, n := range engines {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ls := newListServer(t, 100, WithPageConcurrency(n))
+			ls.empty = map[int]bool{3: true}
+			ids, err := collect(t, ls.client.Organizations.All(context.Background(), nil))
+			require.ErrorIs(t, err, errEmptyPage)
+			assert.Contains(t, err.Error(), "page 3 is empty after page 2 (meta.count 100, next link true)")
+			assert.Equal(t, wantIDs(1, 20), ids, "the pages before it, then the error")
+		})
+	}
+}
+
+func TestAllUnderReportedCountDoesNotCutTheWalkShort(t *testing.T) {
+	for _, n := range engines {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ls := newListServer(t, 100, WithPageConcurrency(n))
+			ls.count = func(total int) int { return total / 2 }
+			ids, err := collect(t, ls.client.Organizations.All(context.Background(), nil))
+			require.NoError(t, err)
+			assert.Equal(t, wantIDs(1, 100), ids)
+			assert.ElementsMatch(t, pagesFrom(1, 10), ls.requested())
+		})
+	}
+}
+
+func TestAllServerIgnoringPageIsAnError(t *testing.T) {
+	for _, n := range engines {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ls := newListServer(t, 100, WithPageConcurrency(n))
+			ls.ignorePage = true
+			ids, err := collect(t, ls.client.Organizations.All(context.Background(), nil))
+			require.ErrorIs(t, err, errRepeatedPage)
+			assert.Contains(t, err.Error(), "page 2 holds the items of page 1")
+			assert.Equal(t, wantIDs(1, 10), ids, "page 1 once, never its repeats")
+		})
+	}
+}
+
+func TestAllCorrectsCourseWhenTheListGrows(t *testing.T) {
+	for _, n := range engines {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			// Meta.count says 10 pages at first; when page 4 is asked for,
+			// the list grows to 15 pages' worth, and page 4 says so. The
+			// walk goes on to the new end, in order, without losing or
+			// doubling an item.
+			ls := newListServer(t, 100, WithPageConcurrency(n))
+			var once sync.Once
+			ls.inspect = func(r *http.Request) {
+				if r.URL.Query().Get("page") == "4" {
+					once.Do(func() { ls.setTotal(150) })
+				}
+			}
+			ids, err := collect(t, ls.client.Organizations.All(context.Background(), nil))
+			require.NoError(t, err)
+			assert.Equal(t, wantIDs(1, 150), ids)
+			// Eight at once, page 10 may be answered before the list grew,
+			// saying it is the last: it is asked once more, as page 4 said
+			// the list holds more.
+			pages := ls.requested()
+			assert.Equal(t, pagesFrom(1, 15), distinctPages(pages))
+			assert.LessOrEqual(t, len(pages), 16)
+		})
+	}
+}
+
+func TestAllCorrectsCourseWhenTheListShrinksAtTheEnd(t *testing.T) {
+	for _, n := range engines {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			// Meta.count says 10 pages at first; once page 2 is answered
+			// the list ends at page 6. Pages fetched past the new end are
+			// dropped, never yielded.
+			ls := newListServer(t, 100, WithPageConcurrency(n))
+			var once sync.Once
+			ls.served = func(page int) {
+				if page == 2 {
+					once.Do(func() { ls.setTotal(60) })
+				}
+			}
+			ids, err := collect(t, ls.client.Organizations.All(context.Background(), nil))
+			if err != nil {
+				// A page prefetched before the change may still say more
+				// follow; then the empty page after it is refused.
+				require.ErrorIs(t, err, errEmptyPage)
+			}
+			assert.Equal(t, wantIDs(1, len(ids)), ids, "in order, nothing doubled")
+			assert.GreaterOrEqual(t, len(ids), 60)
+		})
+	}
+}
+
+func TestAllStopsAtTheContextsError(t *testing.T) {
+	for _, n := range engines {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ls := newListServer(t, 1000, WithPageConcurrency(n))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var items int
+			var errs []error
+			for _, err := range ls.client.Organizations.All(ctx, &ListOptions{PerPage: 100}) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				items++
+				if items == 1 {
+					cancel()
+				}
+			}
+			assert.Equal(t, 1, items, "nothing yielded once ctx is done")
+			require.Len(t, errs, 1)
+			assert.ErrorIs(t, errs[0], context.Canceled)
+		})
+	}
+}
+
+// distinctPages returns the page numbers of pages, each once, in order.
+func distinctPages(pages []int) []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, p := range pages {
+		seen[p] = true
+	}
+	for p := range len(pages) + 1 {
+		if seen[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }

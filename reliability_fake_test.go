@@ -801,3 +801,18 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestAllFollowsTheFakesPageCap walks registrations of a fake that serves
+// fewer items a page than asked: the walk reads the page size from what it
+// gets and loses nothing.
+func TestAllFollowsTheFakesPageCap(t *testing.T) {
+	srv := newFake(t, rceventstest.WithRegistrations(1000), rceventstest.WithMaxPerPage(30))
+	for _, n := range []int{1, 8} {
+		c := fakeClient(t, srv, rcevents.WithPageConcurrency(n))
+		opts := &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: 100}}
+		ids := walkIDs(t, c.Registrations.All(context.Background(), srv.Fixtures.EventID, opts), nil)
+		assert.Len(t, ids, 1000, "concurrency %d", n)
+		assert.Len(t, distinct(ids), 1000, "concurrency %d", n)
+		t.Logf("FIGURE page-cap concurrency=%d items=%d distinct=%d", n, len(ids), len(distinct(ids)))
+	}
+}

@@ -2,7 +2,9 @@ package rcevents
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"sync/atomic"
@@ -164,6 +166,156 @@ func TestRetryAfterTooLongEndsTheCall(t *testing.T) {
 	assert.Equal(t, 365*24*time.Hour, apiErr.RetryAfter)
 	assert.Equal(t, int64(1), calls.Load())
 	assert.Contains(t, err.Error(), "(Retry-After 8760h0m0s)")
+	assert.Contains(t, err.Error(), "server asked to retry after 8760h0m0s, more than MaxBackoff 10s")
+}
+
+func TestRetryAfterBeyondMaxBackoffSaysSo(t *testing.T) {
+	ts := newTestServer(t, WithRetry(RetryPolicy{MaxAttempts: 4, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}))
+	h, calls := failFirst(t, 1, http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}}, okCreated)
+	ts.mux.HandleFunc("/v1/x", h)
+	err := ts.client.Do(context.Background(), http.MethodPost, "/v1/x", map[string]string{"a": "b"}, nil)
+	require.ErrorIs(t, err, ErrRateLimited)
+	assert.Equal(t, int64(1), calls.Load())
+	assert.Equal(t, "rcevents: POST "+ts.URL+basePath+"/v1/x: 429 Too Many Requests (Retry-After 1s): "+
+		"server asked to retry after 1s, more than MaxBackoff 10ms", err.Error())
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a 429 says nothing was done")
+}
+
+// TestOutcomeUnknown checks that a write's error wraps ErrOutcomeUnknown
+// exactly when the request may have been acted on.
+func TestOutcomeUnknown(t *testing.T) {
+	status := func(code int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.WriteHeader(code)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		method  string
+		handler http.HandlerFunc
+		opts    []Option
+		unknown bool
+	}{
+		{"POST 500", http.MethodPost, status(500), nil, true},
+		{"POST 502", http.MethodPost, status(502), nil, true},
+		{"POST 504", http.MethodPost, status(504), nil, true},
+		{"POST 503", http.MethodPost, status(503), nil, false},
+		{"POST 429 every time", http.MethodPost, status(429), nil, false},
+		{"POST 400", http.MethodPost, status(400), nil, false},
+		{"POST 422", http.MethodPost, status(422), nil, false},
+		{"POST 409", http.MethodPost, status(409), nil, false},
+		{"POST reset after the request was read", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			resetConnection(t, w)
+		}, nil, true},
+		{"POST 201 that cannot be read", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, `{"data":{"id":"reg_1","attr`)
+		}, nil, true},
+		{"POST timed out after sending", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+		}, []Option{WithTimeout(50 * time.Millisecond)}, true},
+		{"GET 500", http.MethodGet, status(500), nil, false},
+		{"GET reset", http.MethodGet, func(w http.ResponseWriter, r *http.Request) { resetConnection(t, w) }, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, append([]Option{fastRetry}, tc.opts...)...)
+			ts.mux.HandleFunc("/v1/events/evt_1/registrations", tc.handler)
+			var err error
+			if tc.method == http.MethodPost {
+				_, err = ts.client.Registrations.Create(context.Background(), "evt_1", &RegistrationCreateRequest{Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace"})
+			} else {
+				_, err = ts.client.Registrations.List(context.Background(), "evt_1", nil)
+			}
+			require.Error(t, err)
+			assert.Equal(t, tc.unknown, errors.Is(err, ErrOutcomeUnknown), "%v", err)
+
+			// Client.Do classes a POST the same way.
+			var out json.RawMessage
+			err = ts.client.Do(context.Background(), tc.method, "/v1/events/evt_1/registrations", map[string]string{"a": "b"}, &out)
+			require.Error(t, err)
+			assert.Equal(t, tc.unknown, errors.Is(err, ErrOutcomeUnknown), "Do: %v", err)
+		})
+	}
+}
+
+func TestOutcomeKnownWhenNothingWasSent(t *testing.T) {
+	req := &RegistrationCreateRequest{Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace"}
+	t.Run("connection refused", func(t *testing.T) {
+		ts := newTestServer(t, fastRetry)
+		ts.Close()
+		_, err := ts.client.Registrations.Create(context.Background(), "evt_1", req)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	})
+	t.Run("token endpoint refuses", func(t *testing.T) {
+		ts := newTestServer(t)
+		ts.mux.HandleFunc("/v1/auth/token", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) })
+		c, err := NewClient(WithBaseURL(ts.URL+basePath), WithClientCredentials("id", "secret"), fastRetry)
+		require.NoError(t, err)
+		_, err = c.Registrations.Create(context.Background(), "evt_1", req)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+		assert.EqualValues(t, 1, ts.requests.Load(), "only the token endpoint was asked")
+	})
+	t.Run("context cancelled before sending", func(t *testing.T) {
+		ts := newTestServer(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := ts.client.Registrations.Create(ctx, "evt_1", req)
+		require.ErrorIs(t, err, context.Canceled)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	})
+	t.Run("invalid argument", func(t *testing.T) {
+		ts := newTestServer(t)
+		_, err := ts.client.Registrations.Create(context.Background(), "evt_1", &RegistrationCreateRequest{})
+		require.ErrorIs(t, err, ErrInvalidArgument)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	})
+}
+
+// TestDeleteWhoseAnswerWasLost: the first attempt deletes the link and
+// its answer is lost; the retry finds it gone. The link is gone, as asked.
+func TestDeleteWhoseAnswerWasLost(t *testing.T) {
+	for _, first := range []string{"reset", "502"} {
+		t.Run(first, func(t *testing.T) {
+			ts := newTestServer(t, fastRetry)
+			var deleted atomic.Bool
+			ts.mux.HandleFunc("/v1/magicLinks/ml_1", func(w http.ResponseWriter, r *http.Request) {
+				if deleted.Swap(true) {
+					writeFixture(t, w, http.StatusNotFound, "error_not_found.json")
+					return
+				}
+				if first == "reset" {
+					resetConnection(t, w)
+					return
+				}
+				w.WriteHeader(http.StatusBadGateway)
+			})
+			var resp Response
+			require.NoError(t, ts.client.MagicLinks.Delete(context.Background(), "ml_1", WithResponse(&resp)))
+			assert.Equal(t, 2, resp.Attempts)
+			assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+		})
+	}
+	t.Run("missing from the start", func(t *testing.T) {
+		ts := newTestServer(t, fastRetry)
+		ts.mux.HandleFunc("/v1/magicLinks/ml_1", func(w http.ResponseWriter, r *http.Request) {
+			writeFixture(t, w, http.StatusNotFound, "error_not_found.json")
+		})
+		require.ErrorIs(t, ts.client.MagicLinks.Delete(context.Background(), "ml_1"), ErrNotFound)
+	})
+	t.Run("503 then 404", func(t *testing.T) {
+		// A 503 says the server did not act: the 404 after it is the truth.
+		ts := newTestServer(t, fastRetry)
+		h, _ := failFirst(t, 1, http.StatusServiceUnavailable, nil, func(w http.ResponseWriter, r *http.Request) {
+			writeFixture(t, w, http.StatusNotFound, "error_not_found.json")
+		})
+		ts.mux.HandleFunc("/v1/magicLinks/ml_1", h)
+		require.ErrorIs(t, ts.client.MagicLinks.Delete(context.Background(), "ml_1"), ErrNotFound)
+	})
 }
 
 func TestCancelDuringBackoff(t *testing.T) {
