@@ -4,7 +4,6 @@ import (
 	"context"
 	"iter"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -201,22 +200,55 @@ func (v *FieldValue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		tok, err := dec.ReadToken()
 		*v = FieldValue{str: tok.String(), kind: fieldString}
 		return err
+	case '[':
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		list := []string{}
+		for dec.PeekKind() == '"' {
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			list = append(list, tok.String())
+		}
+		if dec.PeekKind() == ']' {
+			_, err := dec.ReadToken()
+			*v = FieldValue{list: list, kind: fieldList}
+			return err
+		}
+		return v.keepList(dec, list)
 	}
 	val, err := dec.ReadValue()
 	if err != nil {
 		return err
 	}
-	// Pointers tell a null element, which would otherwise decode as "" and
-	// not marshal back to what it was.
-	var elems []*string
-	if val.Kind() == '[' && json.Unmarshal(val, &elems, decodeOptions) == nil && !slices.Contains(elems, nil) {
-		list := make([]string, len(elems))
-		for i, e := range elems {
-			list[i] = *e
-		}
-		*v = FieldValue{list: list, kind: fieldList}
-		return nil
+	return v.keep(val)
+}
+
+// keepList keeps a list that turned out to hold more than strings as its
+// JSON text: the strings already read, then the rest of the list.
+func (v *FieldValue) keepList(dec *jsontext.Decoder, read []string) error {
+	val := jsontext.Value("[")
+	for _, s := range read {
+		val, _ = jsontext.AppendQuote(val, s)
+		val = append(val, ',')
 	}
+	for dec.PeekKind() != ']' {
+		elem, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		val = append(append(val, elem...), ',')
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	return v.keep(append(val[:len(val)-1], ']'))
+}
+
+// keep keeps a value of another kind as its compact JSON text.
+func (v *FieldValue) keep(val jsontext.Value) error {
 	val = val.Clone()
 	if err := val.Compact(); err != nil {
 		return err

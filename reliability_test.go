@@ -544,7 +544,7 @@ func TestBadAnswersToAWalk(t *testing.T) {
 		}, want: "200: decoding the answer: jsontext: unexpected EOF"},
 		{name: "wrong types", page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			io.WriteString(w, `{"data":[{"id":21,"type":"organization","attributes":{"name":["x"]}}],"meta":{"count":"100"}}`)
-		}, want: "200: decoding the answer: json: cannot unmarshal JSON number into Go string"},
+		}, want: `200: decoding the answer: json: cannot unmarshal into Go struct within "/data/0/id": a resource's id is a JSON number, not a string`},
 		{name: "HTML with 200", page3: func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int64, _ *otherOrigin) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<!doctype html><html><body>Maintenance</body></html>")

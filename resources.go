@@ -1,8 +1,10 @@
 package rcevents
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -173,22 +175,58 @@ func (m *many[T, PT]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return err
 }
 
-// resource is a JSON:API resource object whose attributes decode into the
-// model Attributes points to. Its type is not checked: the path says it.
-type resource[T any] struct {
-	ID         string `json:"id"`
-	Attributes *T     `json:"attributes"`
-}
-
-// decodeResource decodes a resource object into v, with the envelope's ID
-// where the attributes have none.
+// decodeResource decodes a JSON:API resource object into v: its attributes
+// into the model, its id where the attributes have none. Its type is not
+// checked, the path says it; other members are skipped.
 func decodeResource[T any, PT model[T]](dec *jsontext.Decoder, v *T) error {
-	r := resource[T]{Attributes: v}
-	if err := json.UnmarshalDecode(dec, &r); err != nil {
+	if dec.PeekKind() == 'n' {
+		return dec.SkipValue()
+	}
+	if tok, err := dec.ReadToken(); err != nil {
+		return err
+	} else if tok.Kind() != '{' {
+		return fmt.Errorf("a resource is a JSON %s, not an object", tok.Kind())
+	}
+	var idBuf [64]byte
+	var id jsontext.Value // the id member as it came, until the attributes are read
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		if bytes.IndexByte(name, '\\') >= 0 {
+			name, _ = jsontext.AppendUnquote(jsontext.Value(`"`), name)
+			name = append(name, '"')
+		}
+		switch string(name[1 : len(name)-1]) {
+		case "id":
+			if k := dec.PeekKind(); k != '"' {
+				return fmt.Errorf("a resource's id is a JSON %s, not a string", k)
+			}
+			raw, err := dec.ReadValue()
+			if err != nil {
+				return err
+			}
+			id = append(jsontext.Value(idBuf[:0]), raw...)
+		case "attributes":
+			if err := json.UnmarshalDecode(dec, v); err != nil {
+				return err
+			}
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
-	if id := PT(v).resourceID(); *id == "" {
-		*id = r.ID
+	if own := PT(v).resourceID(); *own == "" && id != nil {
+		unquoted, err := jsontext.AppendUnquote(nil, id)
+		if err != nil {
+			return err
+		}
+		*own = string(unquoted)
 	}
 	return nil
 }

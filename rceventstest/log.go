@@ -82,26 +82,31 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-// recorder remembers the status a handler answered.
+// recorder tells onStatus the status a handler answers, once, before it is
+// sent.
 type recorder struct {
 	http.ResponseWriter
-	status int
+	status   int
+	onStatus func(int)
 }
 
 // WriteHeader records the first status written.
 func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
+	r.record(code)
 	r.ResponseWriter.WriteHeader(code)
 }
 
 // Write records an implicit 200.
 func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
+	r.record(http.StatusOK)
 	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) record(code int) {
+	if r.status == 0 {
+		r.status = code
+		r.onStatus(code)
+	}
 }
 
 // Unwrap gives http.ResponseController the underlying writer (for Flush and Hijack).

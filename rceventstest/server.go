@@ -166,7 +166,6 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 // serve runs h under the faults of scope and logs the request.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h http.Handler) {
-	rec := &recorder{ResponseWriter: w}
 	entry := Request{
 		Method:     r.Method,
 		Path:       r.URL.Path,
@@ -174,9 +173,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h ht
 		AuthHeader: r.Header.Get("Authorization") != "",
 		Storage:    scope == ScopeStorage,
 	}
-	defer func() {
-		entry.Status = rec.status
+	// The entry is logged as the status goes out, before the client can
+	// read the answer, so a client that has its answer finds it logged;
+	// a request answered with nothing is logged when its handler returns.
+	logged := false
+	rec := &recorder{ResponseWriter: w, onStatus: func(status int) {
+		entry.Status, logged = status, true
 		s.log.add(entry)
+	}}
+	defer func() {
+		if !logged {
+			s.log.add(entry)
+		}
 	}()
 
 	if d := s.faults.delay(scope); d > 0 && !s.wait(r, d) {
