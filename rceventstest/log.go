@@ -40,8 +40,9 @@ func (l *requestLog) add(r Request) {
 	l.entries = append(l.entries, r)
 }
 
-// Requests returns a copy of the request log, oldest first. A request is logged when its
-// answer is complete, so concurrent requests appear in the order they finished.
+// Requests returns a copy of the request log, oldest first. A request is logged as its
+// status goes out, before the client can read the answer (one answered with nothing, when
+// its handler returns), so concurrent requests appear in the order they were answered.
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
