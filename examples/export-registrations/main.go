@@ -69,28 +69,24 @@ func run(ctx context.Context, stdout, stderr io.Writer, cfg config) error {
 	if err != nil {
 		return err
 	}
-	// The total is only for the progress line: one small page tells it.
-	first, err := c.Registrations.List(ctx, event.ID, &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: 1}})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "Exporting %d registrations of %q (%s).\n", first.Count, event.Name, event.ID)
+	fmt.Fprintf(stderr, "Exporting the registrations of %q (%s).\n", event.Name, event.ID)
 
-	prog := newProgress(stderr, first.Count)
+	// The walk reports its progress after each page, with the list's count:
+	// no request of its own.
+	prog := newProgress(stderr)
 	err = exampleenv.WriteOutput(stdout, cfg.out, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		if err := cw.Write(header); err != nil {
 			return err
 		}
 		opts := &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: cfg.perPage}}
-		for reg, err := range c.Registrations.All(ctx, event.ID, opts) {
+		for reg, err := range c.Registrations.All(ctx, event.ID, opts, rcevents.WithProgress(prog.update)) {
 			if err != nil {
 				return err
 			}
 			if err := cw.Write(row(&reg)); err != nil {
 				return err
 			}
-			prog.add()
 		}
 		cw.Flush()
 		return cw.Error()
@@ -147,25 +143,24 @@ func answers(fields []rcevents.CustomRegistrationField) string {
 const progressEvery = 500 * time.Millisecond
 
 // progress reports on a long export on w: how many of the total are done and
-// how fast, at most every progressEvery, and a last line when it ends. It is
-// driven by the loop that writes the rows, so it needs no goroutine: while
-// no row comes, there is nothing new to say.
+// how fast, at most every progressEvery, and a last line when it ends. The
+// walk drives it after each page (WithProgress), so it needs no goroutine.
 type progress struct {
-	w          io.Writer
-	total      int
-	count      int
-	start      time.Time
-	lastReport time.Time
+	w            io.Writer
+	count, total int
+	start        time.Time
+	lastReport   time.Time
 }
 
-func newProgress(w io.Writer, total int) *progress {
+func newProgress(w io.Writer) *progress {
 	now := time.Now()
-	return &progress{w: w, total: total, start: now, lastReport: now}
+	return &progress{w: w, start: now, lastReport: now}
 }
 
-// add counts one more registration written.
-func (p *progress) add() {
-	p.count++
+// update takes the walk's progress: items written so far and the list's
+// count (0 when the API does not say).
+func (p *progress) update(items, total int) {
+	p.count, p.total = items, total
 	if now := time.Now(); now.Sub(p.lastReport) >= progressEvery {
 		p.lastReport = now
 		p.report(now, "")

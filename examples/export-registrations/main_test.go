@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rcevents/rcevents-go"
@@ -32,8 +33,15 @@ func TestExportsEveryRegistrationOnceInOrder(t *testing.T) {
 	assert.Empty(t, stdout.String(), "the CSV goes to -out")
 	records := readCSV(t, out)
 	require.Equal(t, header, records[0])
+	pages := 0
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/registrations") {
+			pages++
+		}
+	}
+	assert.Equal(t, 25, pages, "the pages of the walk and no request to count them")
 	assertServed(t, srv, records[1:])
-	assert.Contains(t, stderr.String(), "Exporting 2500 registrations of \"Harborview DevCon 2025\"")
+	assert.Contains(t, stderr.String(), "Exporting the registrations of \"Harborview DevCon 2025\"")
 	assert.Regexp(t, `(?m)^2500 of 2500 registrations in \S+ \(\d+/s\)$`, stderr.String())
 	assert.Contains(t, stderr.String(), "Wrote "+out)
 	t.Log("\n" + stderr.String())
@@ -95,7 +103,7 @@ func TestLeavesNoFileWhenTheExportFails(t *testing.T) {
 		out: filepath.Join(dir, "out.csv"), concurrency: 1, perPage: 10, fake: exampleenv.Fake{Server: srv},
 	})
 	require.ErrorIs(t, err, rcevents.ErrServer)
-	assert.Contains(t, stderr.String(), "Exporting 2500 registrations")
+	assert.Contains(t, stderr.String(), "Exporting the registrations")
 	assert.Regexp(t, `(?m)^\d+ of 2500 registrations in `, stderr.String())
 
 	entries, err := os.ReadDir(dir)
