@@ -7,7 +7,10 @@
 // ErrInvalidArgument means nothing was sent), and shares one pipeline: OAuth2
 // client credentials or a bearer token, retries with backoff, an optional
 // rate limit, and typed errors (*APIError, matched with errors.Is against
-// ErrNotFound and the other sentinels).
+// ErrNotFound and the other sentinels). A nil request is the zero one: where
+// a request has required fields, the error names the first. Call options
+// given last (WithResponse, WithHeader, WithCallRetry, ...) change that one
+// call; Client.Do reaches endpoints no method wraps.
 //
 // Lists come a page at a time from List, or item by item from All, which
 // walks every page and can fetch several at once (WithPageConcurrency):

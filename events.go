@@ -156,8 +156,6 @@ type EventCreateRequest struct {
 func (r *EventCreateRequest) validate() error {
 	const typ = "EventCreateRequest."
 	switch {
-	case r == nil:
-		return invalidArg("req", "must not be nil")
 	case strings.TrimSpace(r.Name) == "":
 		return invalidArg(typ+"Name", "is required")
 	case strings.TrimSpace(r.Currency) == "":
@@ -199,9 +197,6 @@ type EventDuplicateRequest EventFromTemplateRequest
 
 func (r *EventDuplicateRequest) validate() error {
 	const typ = "EventDuplicateRequest."
-	if r == nil {
-		return nil
-	}
 	if err := checkSchedule(typ, r.Timezone, r.TimeStart, r.TimeEnd, false); err != nil {
 		return err
 	}
@@ -306,7 +301,7 @@ func (s *EventsService) Create(ctx context.Context, organizationID string, req *
 	if err != nil {
 		return nil, err
 	}
-	if err := req.validate(); err != nil {
+	if req, err = validated(req); err != nil {
 		return nil, err
 	}
 	return send[Event](ctx, s.client, http.MethodPost, "/v1/organizations/"+id+"/events", RequestBody("event", req), callOpts)
@@ -323,11 +318,8 @@ func (s *EventsService) Duplicate(ctx context.Context, eventID string, req *Even
 	if err != nil {
 		return err
 	}
-	if err := req.validate(); err != nil {
+	if req, err = validated(req); err != nil {
 		return err
-	}
-	if req == nil {
-		req = &EventDuplicateRequest{}
 	}
 	return s.client.do(ctx, call{method: http.MethodPost, path: "/v1/events/" + id + "/duplications", body: RequestBody("event", req), opts: callOpts}, nil)
 }

@@ -365,7 +365,7 @@ func TestEventsValidation(t *testing.T) {
 			_, err := ts.client.Events.Create(ctx, "org?x=1", validEventCreateRequest())
 			return err
 		}},
-		{"create nil", "req", func() error { _, err := ts.client.Events.Create(ctx, "org_7f3a", nil); return err }},
+		{"create nil", "EventCreateRequest.Name", func() error { _, err := ts.client.Events.Create(ctx, "org_7f3a", nil); return err }},
 		{"create zero", "EventCreateRequest.Name", func() error {
 			_, err := ts.client.Events.Create(ctx, "org_7f3a", &EventCreateRequest{})
 			return err
@@ -418,7 +418,6 @@ func TestEventsValidationAccepts(t *testing.T) {
 		assert.NoError(t, r.validate())
 	}
 	for _, r := range []*EventDuplicateRequest{
-		nil,
 		{},
 		{TimeStart: start}, // one time alone is left to the API
 		{TimeEnd: start},

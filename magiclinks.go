@@ -70,9 +70,6 @@ type MagicLinkCreateRequest struct {
 }
 
 func (r *MagicLinkCreateRequest) validate() error {
-	if r == nil {
-		return invalidArg("req", "must not be nil")
-	}
 	return checkPerson("MagicLinkCreateRequest", r.Email, r.FirstName, r.LastName)
 }
 
@@ -143,7 +140,7 @@ func (s *MagicLinksService) Create(ctx context.Context, ticketID string, req *Ma
 	if err != nil {
 		return nil, err
 	}
-	if err := req.validate(); err != nil {
+	if req, err = validated(req); err != nil {
 		return nil, err
 	}
 	return send[MagicLink](ctx, s.client, http.MethodPost, "/v1/tickets/"+id+"/magicLinks", RequestBody("magicLink", req), callOpts)
@@ -210,9 +207,6 @@ type LegacyMagicLinkRequest struct {
 }
 
 func (r *LegacyMagicLinkRequest) validate() error {
-	if r == nil {
-		return invalidArg("req", "must not be nil")
-	}
 	if strings.TrimSpace(r.TicketID) == "" {
 		return invalidArg("LegacyMagicLinkRequest.TicketID", "is required")
 	}
@@ -227,7 +221,8 @@ func (r *LegacyMagicLinkRequest) validate() error {
 //
 // API: POST /v1/magic_link
 func (s *MagicLinksService) CreateLegacy(ctx context.Context, req *LegacyMagicLinkRequest, callOpts ...CallOption) (*LegacyMagicLink, error) {
-	if err := req.validate(); err != nil {
+	req, err := validated(req)
+	if err != nil {
 		return nil, err
 	}
 	return send[LegacyMagicLink](ctx, s.client, http.MethodPost, "/v1/magic_link", req, callOpts)

@@ -357,7 +357,7 @@ func TestMagicLinksInvalid(t *testing.T) {
 		call  func(*Client) error
 		field string
 	}{
-		{"create nil", create("tkt_2r9w", nil), "req"},
+		{"create nil", create("tkt_2r9w", nil), "MagicLinkCreateRequest.Email"},
 		{"create empty ticket", create("", valid()), "ticketID"},
 		{"create ticket with slash", create("tkt/1", valid()), "ticketID"},
 		{"create no email", create("tkt_2r9w", with(func(r *MagicLinkCreateRequest) { r.Email = "" })), "MagicLinkCreateRequest.Email"},
@@ -365,7 +365,7 @@ func TestMagicLinksInvalid(t *testing.T) {
 		{"create named email", create("tkt_2r9w", with(func(r *MagicLinkCreateRequest) { r.Email = "Ada <ada@example.com>" })), "MagicLinkCreateRequest.Email"},
 		{"create no first name", create("tkt_2r9w", with(func(r *MagicLinkCreateRequest) { r.FirstName = " " })), "MagicLinkCreateRequest.FirstName"},
 		{"create no last name", create("tkt_2r9w", with(func(r *MagicLinkCreateRequest) { r.LastName = "" })), "MagicLinkCreateRequest.LastName"},
-		{"legacy nil", createLegacy(nil), "req"},
+		{"legacy nil", createLegacy(nil), "LegacyMagicLinkRequest.TicketID"},
 		{"legacy no ticket", createLegacy(legacy(func(r *LegacyMagicLinkRequest) { r.TicketID = "" })), "LegacyMagicLinkRequest.TicketID"},
 		{"legacy bad email", createLegacy(legacy(func(r *LegacyMagicLinkRequest) { r.Email = "ada@" })), "LegacyMagicLinkRequest.Email"},
 		{"legacy no first name", createLegacy(legacy(func(r *LegacyMagicLinkRequest) { r.FirstName = "" })), "LegacyMagicLinkRequest.FirstName"},

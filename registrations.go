@@ -336,8 +336,6 @@ type RegistrationCreateRequest struct {
 func (r *RegistrationCreateRequest) validate() error {
 	const typ = "RegistrationCreateRequest"
 	switch {
-	case r == nil:
-		return invalidArg("req", "must not be nil")
 	case r.Email == "":
 		return invalidArg(typ+".Email", "is required")
 	case !validEmail(r.Email):
@@ -366,8 +364,6 @@ type RegistrationUpdateRequest struct {
 func (r *RegistrationUpdateRequest) validate() error {
 	const typ = "RegistrationUpdateRequest"
 	switch {
-	case r == nil:
-		return invalidArg("req", "must not be nil")
 	case len(r.Metadata) == 0 && r.FirstName == "" && r.LastName == "" && r.Headline == "" &&
 		r.ExternalBarcode == "" && r.TicketID == "" && len(r.Answers) == 0:
 		return invalidArg(typ, "sets nothing to update")
@@ -434,7 +430,7 @@ func (s *RegistrationsService) Create(ctx context.Context, eventID string, req *
 	if err != nil {
 		return nil, err
 	}
-	if err := req.validate(); err != nil {
+	if req, err = validated(req); err != nil {
 		return nil, err
 	}
 	return send[Registration](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/registrations", RequestBody("registration", req), callOpts)
@@ -450,7 +446,7 @@ func (s *RegistrationsService) Update(ctx context.Context, registrationID string
 	if err != nil {
 		return nil, err
 	}
-	if err := req.validate(); err != nil {
+	if req, err = validated(req); err != nil {
 		return nil, err
 	}
 	return send[Registration](ctx, s.client, http.MethodPatch, "/v1/registrations/"+id, RequestBody("registration", req), callOpts)

@@ -602,7 +602,7 @@ func TestRegistrationsValidation(t *testing.T) {
 			_, err := c.Registrations.Create(ctx, "evt?x=1", valid())
 			return err
 		}},
-		{"create nil", "req", func(c *Client) error {
+		{"create nil", "RegistrationCreateRequest.Email", func(c *Client) error {
 			_, err := c.Registrations.Create(ctx, "evt_5kq2", nil)
 			return err
 		}},
@@ -632,7 +632,7 @@ func TestRegistrationsValidation(t *testing.T) {
 			_, err := c.Registrations.Update(ctx, "reg#1", &RegistrationUpdateRequest{FirstName: "Ada"})
 			return err
 		}},
-		{"update nil", "req", func(c *Client) error {
+		{"update nil", "RegistrationUpdateRequest", func(c *Client) error {
 			_, err := c.Registrations.Update(ctx, "reg_3hx9q2", nil)
 			return err
 		}},

@@ -409,7 +409,7 @@ func TestBadInputNeverReachesServer(t *testing.T) {
 		{"negative minutes", func() error {
 			return err2(c.Events.Create(ctx, "org_1", event(func(r *EventCreateRequest) { r.DoorsOpenBeforeMinutes = Ptr(-5) })))
 		}, "EventCreateRequest.DoorsOpenBeforeMinutes"},
-		{"nil event", func() error { return err2(c.Events.Create(ctx, "org_1", nil)) }, "req"},
+		{"nil event", func() error { return err2(c.Events.Create(ctx, "org_1", nil)) }, "EventCreateRequest.Name"},
 		{"template without organization", func() error {
 			return err2(c.Templates.CreateEvent(ctx, "tpl_1", &EventFromTemplateRequest{Name: "X", Timezone: "UTC", TimeStart: start, TimeEnd: start.Add(time.Hour)}))
 		}, "EventFromTemplateRequest.OrganizationID"},
@@ -433,10 +433,10 @@ func TestBadInputNeverReachesServer(t *testing.T) {
 		{"answer without question", func() error {
 			return err2(c.Registrations.Create(ctx, "evt_1", person(func(r *RegistrationCreateRequest) { r.Answers = []Answer{{Answer: "yes"}} })))
 		}, "RegistrationCreateRequest.Answers[0].QuestionID"},
-		{"nil registration", func() error { return err2(c.Registrations.Create(ctx, "evt_1", nil)) }, "req"},
-		{"nil update", func() error { return err2(c.Registrations.Update(ctx, "reg_1", nil)) }, "req"},
+		{"nil registration", func() error { return err2(c.Registrations.Create(ctx, "evt_1", nil)) }, "RegistrationCreateRequest.Email"},
+		{"nil update", func() error { return err2(c.Registrations.Update(ctx, "reg_1", nil)) }, "RegistrationUpdateRequest"},
 		{"empty update", func() error { return err2(c.Registrations.Update(ctx, "reg_1", &RegistrationUpdateRequest{})) }, "RegistrationUpdateRequest"},
-		{"nil magic link", func() error { return err2(c.MagicLinks.Create(ctx, "tkt_1", nil)) }, "req"},
+		{"nil magic link", func() error { return err2(c.MagicLinks.Create(ctx, "tkt_1", nil)) }, "MagicLinkCreateRequest.Email"},
 		{"legacy without ticket", func() error {
 			return err2(c.MagicLinks.CreateLegacy(ctx, &LegacyMagicLinkRequest{Email: "ada@example.com", FirstName: "Ada", LastName: "L"}))
 		}, "LegacyMagicLinkRequest.TicketID"},

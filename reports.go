@@ -221,10 +221,7 @@ func (s *ReportsService) Create(ctx context.Context, eventID string, reportType 
 	if !reportType.valid() {
 		return nil, invalidArg("reportType", "%q is not a report type", reportType)
 	}
-	if req == nil {
-		req = &ReportCreateRequest{}
-	}
-	if err := req.validate(); err != nil {
+	if req, err = validated(req); err != nil {
 		return nil, err
 	}
 	path := "/v1/events/" + id + "/reports/" + string(reportType)

@@ -43,6 +43,19 @@ func pathID(field, id string) (string, error) {
 	return url.PathEscape(id), nil
 }
 
+// validated returns req once it passes its checks: a nil request is the
+// zero one, in every service, so that a nil request where fields are
+// required fails on the first of them and elsewhere sends no attributes.
+func validated[T any, PT interface {
+	*T
+	validate() error
+}](req PT) (PT, error) {
+	if req == nil {
+		req = new(T)
+	}
+	return req, req.validate()
+}
+
 // getOne gets the single resource at path.
 func getOne[T any, PT model[T]](ctx context.Context, c *Client, path string, opts []CallOption) (*T, error) {
 	return send[T, PT](ctx, c, http.MethodGet, path, nil, opts)

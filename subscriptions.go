@@ -147,10 +147,7 @@ func (s *DataSubscriptionsService) Create(ctx context.Context, eventID string, r
 	if err != nil {
 		return nil, err
 	}
-	if req == nil {
-		req = &DataSubscriptionCreateRequest{}
-	}
-	if err := req.validate(); err != nil {
+	if req, err = validated(req); err != nil {
 		return nil, err
 	}
 	return send[DataSubscription](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/dataSubscriptions", RequestBody("dataSubscription", req), callOpts)

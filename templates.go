@@ -37,8 +37,6 @@ type EventFromTemplateRequest struct {
 func (r *EventFromTemplateRequest) validate() error {
 	const typ = "EventFromTemplateRequest."
 	switch {
-	case r == nil:
-		return invalidArg("req", "must not be nil")
 	case strings.TrimSpace(r.Name) == "":
 		return invalidArg(typ+"Name", "is required")
 	case strings.TrimSpace(r.OrganizationID) == "":
@@ -75,7 +73,7 @@ func (s *TemplatesService) CreateEvent(ctx context.Context, templateID string, r
 	if err != nil {
 		return nil, err
 	}
-	if err := req.validate(); err != nil {
+	if req, err = validated(req); err != nil {
 		return nil, err
 	}
 	return send[Event](ctx, s.client, http.MethodPost, "/v1/templates/"+id+"/event", RequestBody("event", req), callOpts)

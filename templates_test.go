@@ -165,7 +165,7 @@ func TestTemplatesValidation(t *testing.T) {
 			_, err := ts.client.Templates.CreateEvent(ctx, "tpl#1", validEventFromTemplateRequest())
 			return err
 		}},
-		{"nil", "req", func() error { _, err := ts.client.Templates.CreateEvent(ctx, "tpl_9w2m", nil); return err }},
+		{"nil", "EventFromTemplateRequest.Name", func() error { _, err := ts.client.Templates.CreateEvent(ctx, "tpl_9w2m", nil); return err }},
 		{"zero", "EventFromTemplateRequest.Name", func() error {
 			_, err := ts.client.Templates.CreateEvent(ctx, "tpl_9w2m", &EventFromTemplateRequest{})
 			return err

@@ -79,9 +79,6 @@ type TicketCreateRequest struct {
 }
 
 func (r *TicketCreateRequest) validate() error {
-	if r == nil {
-		return nil
-	}
 	const typ = "TicketCreateRequest"
 	if r.Count != nil && *r.Count < 0 {
 		return invalidArg(typ+".Count", "must not be negative, got %d", *r.Count)
@@ -136,11 +133,8 @@ func (s *TicketsService) Create(ctx context.Context, eventID string, req *Ticket
 	if err != nil {
 		return nil, err
 	}
-	if err := req.validate(); err != nil {
+	if req, err = validated(req); err != nil {
 		return nil, err
-	}
-	if req == nil {
-		req = &TicketCreateRequest{} // attributes {}, not null
 	}
 	return send[Ticket](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/tickets", RequestBody("ticket", req), callOpts)
 }
