@@ -546,3 +546,70 @@ func BenchmarkFakeCost(b *testing.B) {
 		})
 	}
 }
+
+// replayTransport answers each request with the body recorded for its URL,
+// in process: a walk through it costs what the client costs, and nothing
+// of a network or a server.
+type replayTransport map[string][]byte
+
+func (rt replayTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, ok := rt[req.URL.RequestURI()]
+	if !ok {
+		return nil, fmt.Errorf("nothing recorded for %s", req.URL.RequestURI())
+	}
+	return &http.Response{
+		StatusCode:    http.StatusOK,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}, nil
+}
+
+// recordPages records the fake's answers to every page of its main event's
+// registrations, 100 a page, by the request URI the client sends.
+func recordPages(b *testing.B, fake *rceventstest.Server, pages int) replayTransport {
+	rt := replayTransport{}
+	for page := 1; page <= pages; page++ {
+		uri := fmt.Sprintf("/v1/events/%s/registrations?page=%d&perPage=%d", fake.Fixtures.EventID, page, benchPerPage)
+		req := httptest.NewRequest(http.MethodGet, uri, nil)
+		req.Header.Set("Authorization", "Bearer "+fake.Token)
+		rec := httptest.NewRecorder()
+		fake.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: %d", uri, rec.Code)
+		}
+		rt[uri] = rec.Body.Bytes()
+	}
+	return rt
+}
+
+// BenchmarkWalkPerItem walks 10,000 registrations, 100 pages of 100, from
+// answers recorded once and replayed in process, one page at a time: what
+// the client allocates per registration, page requests, decoding and the
+// iterator included. B/item and allocs/item are the figures.
+func BenchmarkWalkPerItem(b *testing.B) {
+	const total = 10_000
+	fake := rceventstest.NewServer(rceventstest.WithRegistrations(total), rceventstest.WithLogLimit(100))
+	defer fake.Close()
+	rt := recordPages(b, fake, total/benchPerPage)
+	c, err := rcevents.NewClient(rcevents.WithBaseURL("https://api.example"), rcevents.WithToken(fake.Token),
+		rcevents.WithHTTPClient(&http.Client{Transport: rt}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if n, err := walkRegistrations(ctx, c, fake.Fixtures.EventID); err != nil || n != total {
+			b.Fatalf("walked %d registrations, want %d: %v", n, total, err)
+		}
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	items := float64(total * b.N)
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/items, "B/item")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/items, "allocs/item")
+}

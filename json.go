@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -46,11 +47,29 @@ const maxBody = 32 << 20
 // errBodyTooLarge ends a decode that reached maxBody.
 var errBodyTooLarge = fmt.Errorf("answer larger than %d bytes", maxBody)
 
+// decoders holds decoders for reuse, with the buffers they grew.
+var decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(eof{}) }}
+
+// maxPooledDecode is the largest answer whose decoder is kept for reuse, so
+// that one unusual answer does not hold its memory for good.
+const maxPooledDecode = 1 << 20
+
+// eof is a reader with nothing to read, for a decoder at rest.
+type eof struct{}
+
+func (eof) Read([]byte) (int, error) { return 0, io.EOF }
+
 // decodeJSON decodes the first JSON value of body, read up to maxBody, into
 // out, and ignores what follows it, as a stream decoder does.
 func decodeJSON(body io.Reader, out any) error {
 	lr := &limitedReader{r: body, n: maxBody + 1}
-	err := json.UnmarshalDecode(jsontext.NewDecoder(lr, decodeOptions), out)
+	dec := decoders.Get().(*jsontext.Decoder)
+	dec.Reset(lr, decodeOptions)
+	err := json.UnmarshalDecode(dec, out)
+	dec.Reset(eof{}) // drop the body
+	if maxBody+1-lr.n <= maxPooledDecode {
+		decoders.Put(dec)
+	}
 	switch {
 	case err == nil:
 		return nil

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -64,11 +65,55 @@ func (r *Registration) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	type plain Registration // without this method
 	w := struct {
 		*plain
-		FirstCheckIn looseTime `json:"firstCheckIn"` // shadows plain's
-	}{plain: (*plain)(r)}
+		// These shadow plain's fields of the same JSON names.
+		FirstCheckIn looseTime    `json:"firstCheckIn"`
+		Fields       customFields `json:"customRegistrationFields"`
+	}{plain: (*plain)(r), Fields: customFields{&r.CustomRegistrationFields}}
 	err := json.UnmarshalDecode(dec, &w)
 	r.FirstCheckIn = w.FirstCheckIn.t
 	return err
+}
+
+// customFields decodes a registration's customRegistrationFields into a
+// slice of their exact number: v2 grows a slice from nothing, which for the
+// three or so answers of a registration allocates twice their size. The
+// fields are decoded into a pooled scratch slice first. null gives nil.
+type customFields struct{ s *[]CustomRegistrationField }
+
+var fieldScratch = sync.Pool{New: func() any { return new([]CustomRegistrationField) }}
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (f customFields) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 'n':
+		*f.s = nil
+		return dec.SkipValue()
+	case '[':
+	default:
+		return json.UnmarshalDecode(dec, f.s) // v2 says what is wrong
+	}
+	scratch := fieldScratch.Get().(*[]CustomRegistrationField)
+	list := (*scratch)[:0]
+	defer func() {
+		clear(list) // hold no strings of this answer
+		*scratch = list[:0]
+		fieldScratch.Put(scratch)
+	}()
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != ']' {
+		list = append(list, CustomRegistrationField{})
+		if err := json.UnmarshalDecode(dec, &list[len(list)-1]); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	*f.s = make([]CustomRegistrationField, len(list))
+	copy(*f.s, list)
+	return nil
 }
 
 // UnmarshalJSON decodes a registration as UnmarshalJSONFrom does, for
