@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -131,7 +132,8 @@ func WithAuthStyle(style oauth2.AuthStyle) Option {
 	return func(s *settings) { s.authStyle = style }
 }
 
-// WithToken authenticates with a static bearer token.
+// WithToken authenticates with a static bearer token. NewClient refuses a
+// token with control characters, which cannot go in a header.
 func WithToken(token string) Option {
 	return func(s *settings) {
 		s.addMode("token")
@@ -163,6 +165,7 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithUserAgent names the application in the User-Agent header, before
 // "rcevents-go/<version> (go<version>; <os>/<arch>)". Use "name/version".
+// NewClient refuses control characters (a line break would end the header).
 func WithUserAgent(app string) Option {
 	return func(s *settings) { s.userAgent = app }
 }
@@ -174,14 +177,23 @@ func WithRetry(p RetryPolicy) Option {
 
 // WithRateLimit keeps the client under perSecond requests a second, with
 // bursts of up to burst, across all its goroutines. Waiting for the limiter
-// ends when the call's context ends.
+// ends when the call's context ends. perSecond must be a finite number;
+// zero, like leaving the option out, sets no limit.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(s *settings) { s.rateLimit, s.rateBurst = rate.Limit(perSecond), burst }
 }
 
+// MaxPageConcurrency is the most pages WithPageConcurrency lets All fetch at
+// once. It is the number of idle connections per host the client's default
+// transport keeps: more pages at once would open a new connection for each
+// page past it and close it afterwards, and hold more pages in memory,
+// without getting pages faster from an API that limits its rate.
+const MaxPageConcurrency = 32
+
 // WithPageConcurrency lets All iterators fetch up to n pages at once (1, the
-// default, walks the pages one by one). Items are yielded in API order
-// whatever n is, and at most about n pages are held in memory.
+// default, walks the pages one by one; at most MaxPageConcurrency). Items are
+// yielded in API order whatever n is, and at most about n pages are held in
+// memory.
 func WithPageConcurrency(n int) Option {
 	return func(s *settings) { s.pageConcurrency = n }
 }
@@ -194,9 +206,10 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithTimeout bounds one attempt of a request, from sending it to reading
-// its whole answer (DefaultTimeout by default). For Reports.Download it
-// bounds the wait for the answer's headers, not the download. A negative d
-// removes the bound; the call's context still applies.
+// its whole answer. Zero, like leaving the option out, means DefaultTimeout;
+// a negative d removes the bound, leaving only the call's context. For
+// Reports.Download it bounds the wait for the answer's headers, not the
+// download.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) { s.timeout = d }
 }
@@ -205,7 +218,7 @@ func WithTimeout(d time.Duration) Option {
 // (WithClientCredentials, WithToken or WithTokenSource) and does no network
 // I/O: the first token is fetched by the first request.
 func NewClient(opts ...Option) (*Client, error) {
-	s := settings{baseURL: DefaultBaseURL, pageConcurrency: 1, timeout: DefaultTimeout}
+	s := settings{baseURL: DefaultBaseURL, pageConcurrency: 1}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&s)
@@ -215,17 +228,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.pageConcurrency < 1 {
-		return nil, invalidArg("WithPageConcurrency", "must be at least 1, got %d", s.pageConcurrency)
+	if err := s.check(); err != nil {
+		return nil, err
 	}
-	if s.rateLimit < 0 || (s.rateLimit > 0 && s.rateBurst < 1) {
-		return nil, invalidArg("WithRateLimit", "needs a positive rate and a burst of at least 1")
-	}
-	if s.retry.MaxAttempts < 0 || s.retry.MinBackoff < 0 || s.retry.MaxBackoff < 0 {
-		return nil, invalidArg("WithRetry", "fields must not be negative")
-	}
-	if strings.ContainsAny(s.userAgent, "\r\n") {
-		return nil, invalidArg("WithUserAgent", "must not contain line breaks")
+	if s.timeout == 0 {
+		s.timeout = DefaultTimeout
 	}
 
 	hc := &http.Client{}
@@ -273,6 +280,34 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Tags = (*TagsService)(&c.common)
 	c.DataSubscriptions = (*DataSubscriptionsService)(&c.common)
 	return c, nil
+}
+
+// check refuses the settings no client can work with. Its errors name the
+// option, never a credential.
+func (s *settings) check() error {
+	switch {
+	case s.pageConcurrency < 1:
+		return invalidArg("WithPageConcurrency", "must be at least 1, got %d", s.pageConcurrency)
+	case s.pageConcurrency > MaxPageConcurrency:
+		return invalidArg("WithPageConcurrency", "must be at most %d, got %d", MaxPageConcurrency, s.pageConcurrency)
+	case math.IsNaN(float64(s.rateLimit)) || math.IsInf(float64(s.rateLimit), 0):
+		return invalidArg("WithRateLimit", "the rate must be a finite number, got %v", float64(s.rateLimit))
+	case s.rateLimit < 0 || (s.rateLimit > 0 && s.rateBurst < 1):
+		return invalidArg("WithRateLimit", "needs a positive rate and a burst of at least 1")
+	case s.retry.MaxAttempts < 0 || s.retry.MinBackoff < 0 || s.retry.MaxBackoff < 0:
+		return invalidArg("WithRetry", "fields must not be negative")
+	case hasControl(s.userAgent):
+		return invalidArg("WithUserAgent", "must not contain control characters")
+	case hasControl(s.token):
+		return invalidArg("WithToken", "must not contain control characters")
+	}
+	return nil
+}
+
+// hasControl reports whether s holds an ASCII control character, which a
+// header value must not carry: a line break would end the header.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
 }
 
 // NewClientFromEnv makes a client from the environment:
@@ -341,24 +376,47 @@ func (s *settings) credentials(tokenURL string, transport http.RoundTripper) (*t
 
 // parseBaseURL checks that raw is an absolute http(s) URL without
 // credentials, query or fragment, and https unless its host is loopback.
+// Its errors never show a password: a URL with credentials is refused
+// before url.Parse, whose errors quote the whole URL.
 func parseBaseURL(raw string) (*url.URL, error) {
+	const field = "WithBaseURL"
+	if hasUserinfo(raw) {
+		return nil, invalidArg(field, "must not carry credentials")
+	}
+	// A bare trailing "?" or "#" leaves RawQuery and Fragment empty, and
+	// the "?" would stay in every request's URL, before its path.
+	if strings.ContainsAny(raw, "?#") {
+		return nil, invalidArg(field, "must not have a query or fragment")
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, invalidArg("WithBaseURL", "%v", err)
+		return nil, invalidArg(field, "%v", err)
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http", u.Host == "":
-		return nil, invalidArg("WithBaseURL", "%q is not an absolute http(s) URL", raw)
+		return nil, invalidArg(field, "%q is not an absolute http(s) URL", raw)
 	case u.User != nil:
-		return nil, invalidArg("WithBaseURL", "must not carry credentials")
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, invalidArg("WithBaseURL", "must not have a query or fragment")
+		return nil, invalidArg(field, "must not carry credentials")
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return nil, invalidArg("WithBaseURL", "must be https unless its host is loopback, got %q", u.Host)
+		return nil, invalidArg(field, "must be https unless its host is loopback, got %q", u.Host)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = strings.TrimSuffix(u.RawPath, "/")
 	return u, nil
+}
+
+// hasUserinfo reports whether raw, read as a URL with or without a scheme,
+// has an "@" in its authority: the userinfo of "https://user:pass@host", or
+// of "user:pass@host", which url.Parse takes for a scheme and opaque data.
+func hasUserinfo(raw string) bool {
+	authority := raw
+	if _, rest, ok := strings.Cut(raw, "//"); ok {
+		authority = rest
+	}
+	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
+		authority = authority[:i]
+	}
+	return strings.Contains(authority, "@")
 }
 
 func isLoopback(host string) bool {

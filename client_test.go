@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rcevents/rcevents-go/internal/jsonapi"
 	"github.com/stretchr/testify/assert"
@@ -66,7 +68,16 @@ func TestNewClientBaseURL(t *testing.T) {
 		{in: "api.events.ringcentral.com", err: "not an absolute http(s) URL"},
 		{in: "https://user:pass@example.com", err: "must not carry credentials"},
 		{in: "https://example.com/?x=1", err: "must not have a query or fragment"},
+		{in: "https://example.com/?", err: "must not have a query or fragment"},
+		{in: "https://example.com?", err: "must not have a query or fragment"},
+		{in: "https://example.com/#", err: "must not have a query or fragment"},
+		{in: "https://example.com#", err: "must not have a query or fragment"},
 		{in: "https://exa mple.com", err: "WithBaseURL"},
+		// url.Parse quotes the whole URL in its error: the password must not follow.
+		{in: "https://user:pass%zz@example.com", err: "must not carry credentials"},
+		{in: "https://user:pass@exa mple.com", err: "must not carry credentials"},
+		{in: "user:pass@example.com", err: "must not carry credentials"},
+		{in: "https://:pass@example.com/x?y#z", err: "must not carry credentials"},
 	} {
 		c, err := NewClient(WithToken("tok"), WithBaseURL(tc.in))
 		if tc.err != "" {
@@ -90,10 +101,46 @@ func TestNewClientOptionErrors(t *testing.T) {
 		{WithRateLimit(5, 0), "WithRateLimit"},
 		{WithRetry(RetryPolicy{MaxAttempts: -1}), "WithRetry"},
 		{WithUserAgent("app/1\r\nX-Evil: 1"), "WithUserAgent"},
+		{WithPageConcurrency(MaxPageConcurrency + 1), "WithPageConcurrency: must be at most 32"},
+		{WithPageConcurrency(math.MaxInt), "WithPageConcurrency: must be at most 32"},
+		{WithRateLimit(math.NaN(), 1), "WithRateLimit"},
+		{WithRateLimit(math.Inf(1), 1), "WithRateLimit"},
+		{WithRateLimit(math.Inf(-1), 1), "WithRateLimit"},
+		{WithUserAgent("app/1\x00"), "WithUserAgent: must not contain control characters"},
+		{WithUserAgent("app/1\n"), "WithUserAgent: must not contain control characters"},
+		{WithUserAgent("app\t1"), "WithUserAgent: must not contain control characters"},
+		{WithUserAgent("app/1\x7f"), "WithUserAgent: must not contain control characters"},
 	} {
-		_, err := NewClient(WithToken("tok"), tc.opt)
-		require.ErrorIs(t, err, ErrInvalidArgument)
+		c, err := NewClient(WithToken("tok"), tc.opt)
+		require.ErrorIs(t, err, ErrInvalidArgument, tc.err)
 		assert.Contains(t, err.Error(), tc.err)
+		assert.Nil(t, c)
+	}
+	for _, tok := range []string{"tok-4f1c\x00", "tok-4f1c\r\nX-Evil: 1", "\ntok-4f1c", "tok-4f1c\x7f", "tok\t4f1c"} {
+		_, err := NewClient(WithToken(tok))
+		require.ErrorIs(t, err, ErrInvalidArgument, "%q", tok)
+		assert.Contains(t, err.Error(), "WithToken: must not contain control characters")
+		assert.NotContains(t, err.Error(), "4f1c", "the error shows the token")
+	}
+	c, err := NewClient(WithToken("tok"), WithPageConcurrency(MaxPageConcurrency), WithRateLimit(10, 1), WithUserAgent("app/1 (é)"))
+	require.NoError(t, err)
+	assert.Equal(t, MaxPageConcurrency, c.pageConcurrency)
+}
+
+// TestWithTimeout: zero is the default bound, a negative duration no bound.
+func TestWithTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		opt  Option
+		want time.Duration
+	}{
+		{nil, DefaultTimeout},
+		{WithTimeout(0), DefaultTimeout},
+		{WithTimeout(5 * time.Second), 5 * time.Second},
+		{WithTimeout(-1), -1},
+	} {
+		c, err := NewClient(WithToken("tok"), tc.opt)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, c.timeout)
 	}
 }
 
