@@ -191,12 +191,29 @@ func (s *ReportsService) Get(ctx context.Context, reportID string) (*Report, err
 	if err != nil {
 		return nil, err
 	}
-	var doc jsonapi.Document[Report]
-	status, err := s.client.doJSON(ctx, call{method: http.MethodGet, path: "/v1/reports/" + id}, &doc)
+	var doc struct {
+		Data *jsonapi.Resource[Report] `json:"data"`
+	}
+	var status int
+	err = s.client.do(ctx, call{method: http.MethodGet, path: "/v1/reports/" + id}, func(resp *http.Response) error {
+		status = resp.StatusCode
+		if err := decodeJSON(resp.Body, &doc); err != nil {
+			return err
+		}
+		// The in-progress answer (202) says only that the report is not
+		// ready; a ready one (200) without the report is no answer at all.
+		if doc.Data == nil && status == http.StatusOK {
+			return errNoResource
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	r := unwrap[Report](&doc.Data)
+	r := &Report{}
+	if doc.Data != nil {
+		r = unwrap[Report](doc.Data)
+	}
 	if r.ID == "" {
 		r.ID = reportID // the in-progress answer's id is optional
 	}
