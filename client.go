@@ -80,7 +80,7 @@ type service struct {
 type Option func(*settings)
 
 type settings struct {
-	modes        []string // credential modes given, in order
+	modes        []credential // credential modes given, in order
 	clientID     string
 	clientSecret string
 	token        string
@@ -97,15 +97,30 @@ type settings struct {
 	pageConcurrency int
 	logger          *slog.Logger
 	timeout         time.Duration
+
+	// What set the values above, for errors to name: an option or, for
+	// NewClientFromEnv, an environment variable.
+	clientIDFrom, clientSecretFrom, tokenFrom, baseURLFrom string
+	fromEnv                                                bool // NewClientFromEnv made these settings
 }
 
-func (s *settings) addMode(mode string) {
-	for _, m := range s.modes {
-		if m == mode {
+// credential is a credential mode given to NewClient, and the option or
+// environment variables that gave it.
+type credential struct {
+	mode string // "client credentials", "token" or "token source"
+	by   string
+}
+
+// addMode records a credential mode. Given twice, the mode counts once and
+// the later giver is the one errors name, as its values are the ones kept.
+func (s *settings) addMode(mode, by string) {
+	for i, m := range s.modes {
+		if m.mode == mode {
+			s.modes[i].by = by
 			return
 		}
 	}
-	s.modes = append(s.modes, mode)
+	s.modes = append(s.modes, credential{mode: mode, by: by})
 }
 
 // WithClientCredentials authenticates with the OAuth2 client-credentials
@@ -114,8 +129,9 @@ func (s *settings) addMode(mode string) {
 // API refuses them.
 func WithClientCredentials(clientID, clientSecret string) Option {
 	return func(s *settings) {
-		s.addMode("client credentials")
+		s.addMode("client credentials", "WithClientCredentials")
 		s.clientID, s.clientSecret = clientID, clientSecret
+		s.clientIDFrom, s.clientSecretFrom = "WithClientCredentials", "WithClientCredentials"
 	}
 }
 
@@ -136,8 +152,8 @@ func WithAuthStyle(style oauth2.AuthStyle) Option {
 // token with control characters, which cannot go in a header.
 func WithToken(token string) Option {
 	return func(s *settings) {
-		s.addMode("token")
-		s.token = token
+		s.addMode("token", "WithToken")
+		s.token, s.tokenFrom = token, "WithToken"
 	}
 }
 
@@ -145,7 +161,7 @@ func WithToken(token string) Option {
 // token it returns while it is valid and asks ts again after a 401.
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return func(s *settings) {
-		s.addMode("token source")
+		s.addMode("token source", "WithTokenSource")
 		s.tokenSource = ts
 	}
 }
@@ -153,7 +169,7 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 // WithBaseURL sets the API's address (DefaultBaseURL by default). It must be
 // https unless its host is a loopback address; a path prefix is kept.
 func WithBaseURL(baseURL string) Option {
-	return func(s *settings) { s.baseURL = baseURL }
+	return func(s *settings) { s.baseURL, s.baseURLFrom = baseURL, "WithBaseURL" }
 }
 
 // WithHTTPClient sends requests through hc: its transport, timeout, jar and
@@ -218,13 +234,13 @@ func WithTimeout(d time.Duration) Option {
 // (WithClientCredentials, WithToken or WithTokenSource) and does no network
 // I/O: the first token is fetched by the first request.
 func NewClient(opts ...Option) (*Client, error) {
-	s := settings{baseURL: DefaultBaseURL, pageConcurrency: 1}
+	s := settings{baseURL: DefaultBaseURL, baseURLFrom: "WithBaseURL", pageConcurrency: 1}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&s)
 		}
 	}
-	base, err := parseBaseURL(s.baseURL)
+	base, err := parseBaseURL(s.baseURLFrom, s.baseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +315,7 @@ func (s *settings) check() error {
 	case hasControl(s.userAgent):
 		return invalidArg("WithUserAgent", "must not contain control characters")
 	case hasControl(s.token):
-		return invalidArg("WithToken", "must not contain control characters")
+		return invalidArg(s.tokenFrom, "must not contain control characters")
 	}
 	return nil
 }
@@ -310,44 +326,64 @@ func hasControl(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
 }
 
+// The environment variables NewClientFromEnv reads.
+const (
+	envClientID     = "RCEVENTS_CLIENT_ID"
+	envClientSecret = "RCEVENTS_CLIENT_SECRET"
+	envToken        = "RCEVENTS_TOKEN"
+	envBaseURL      = "RCEVENTS_BASE_URL"
+)
+
 // NewClientFromEnv makes a client from the environment:
 // RCEVENTS_CLIENT_ID and RCEVENTS_CLIENT_SECRET, or RCEVENTS_TOKEN, and
-// optionally RCEVENTS_BASE_URL. Options given here apply after those.
+// optionally RCEVENTS_BASE_URL. Options given here apply after those. An
+// error names the environment variable at fault, or the option if one of
+// opts is.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
-	var env []Option
-	id, secret := os.Getenv("RCEVENTS_CLIENT_ID"), os.Getenv("RCEVENTS_CLIENT_SECRET")
+	env := []Option{func(s *settings) { s.fromEnv = true }}
+	id, secret := os.Getenv(envClientID), os.Getenv(envClientSecret)
 	if id != "" || secret != "" {
-		env = append(env, WithClientCredentials(id, secret))
+		env = append(env, func(s *settings) {
+			s.addMode("client credentials", envClientID+"/"+envClientSecret)
+			s.clientID, s.clientSecret = id, secret
+			s.clientIDFrom, s.clientSecretFrom = envClientID, envClientSecret
+		})
 	}
-	if tok := os.Getenv("RCEVENTS_TOKEN"); tok != "" {
-		env = append(env, WithToken(tok))
+	if tok := os.Getenv(envToken); tok != "" {
+		env = append(env, func(s *settings) {
+			s.addMode("token", envToken)
+			s.token, s.tokenFrom = tok, envToken
+		})
 	}
-	if base := os.Getenv("RCEVENTS_BASE_URL"); base != "" {
-		env = append(env, WithBaseURL(base))
+	if base := os.Getenv(envBaseURL); base != "" {
+		env = append(env, func(s *settings) { s.baseURL, s.baseURLFrom = base, envBaseURL })
 	}
-	c, err := NewClient(append(env, opts...)...)
-	if err != nil {
-		return nil, fmt.Errorf("rcevents: client from environment: %w", err)
-	}
-	return c, nil
+	return NewClient(append(env, opts...)...)
 }
 
 func (s *settings) credentials(tokenURL string, transport http.RoundTripper) (*tokenCache, string, error) {
 	switch len(s.modes) {
 	case 0:
+		if s.fromEnv {
+			return nil, "", invalidArg("credentials", "none given: set %s and %s, or %s", envClientID, envClientSecret, envToken)
+		}
 		return nil, "", invalidArg("credentials", "none given: use WithClientCredentials, WithToken or WithTokenSource")
 	case 1:
 	default:
-		return nil, "", invalidArg("credentials", "%s given together: use exactly one", strings.Join(s.modes, " and "))
+		by := make([]string, len(s.modes))
+		for i, m := range s.modes {
+			by[i] = m.by
+		}
+		return nil, "", invalidArg("credentials", "%s given together: use exactly one", strings.Join(by, " and "))
 	}
-	mode := s.modes[0]
+	mode := s.modes[0].mode
 	switch mode {
 	case "client credentials":
 		if s.clientID == "" {
-			return nil, "", invalidArg("WithClientCredentials", "client ID is empty")
+			return nil, "", invalidArg(s.clientIDFrom, "client ID is empty")
 		}
 		if s.clientSecret == "" {
-			return nil, "", invalidArg("WithClientCredentials", "client secret is empty")
+			return nil, "", invalidArg(s.clientSecretFrom, "client secret is empty")
 		}
 		style := s.authStyle
 		if style == oauth2.AuthStyleAutoDetect {
@@ -363,7 +399,7 @@ func (s *settings) credentials(tokenURL string, transport http.RoundTripper) (*t
 		return clientCredentialTokens(cfg, transport), mode, nil
 	case "token":
 		if s.token == "" {
-			return nil, "", invalidArg("WithToken", "token is empty")
+			return nil, "", invalidArg(s.tokenFrom, "token is empty")
 		}
 		return staticTokens(s.token), mode, nil
 	default:
@@ -376,10 +412,10 @@ func (s *settings) credentials(tokenURL string, transport http.RoundTripper) (*t
 
 // parseBaseURL checks that raw is an absolute http(s) URL without
 // credentials, query or fragment, and https unless its host is loopback.
-// Its errors never show a password: a URL with credentials is refused
-// before url.Parse, whose errors quote the whole URL.
-func parseBaseURL(raw string) (*url.URL, error) {
-	const field = "WithBaseURL"
+// Its errors name field, the option or environment variable raw came from,
+// and never show a password: a URL with credentials is refused before
+// url.Parse, whose errors quote the whole URL.
+func parseBaseURL(field, raw string) (*url.URL, error) {
 	if hasUserinfo(raw) {
 		return nil, invalidArg(field, "must not carry credentials")
 	}

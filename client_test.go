@@ -31,8 +31,8 @@ func TestNewClientCredentialModes(t *testing.T) {
 		{"token", []Option{WithToken("tok")}, ""},
 		{"token source", []Option{WithTokenSource(ts)}, ""},
 		{"none", nil, "credentials: none given"},
-		{"two", []Option{WithToken("tok"), WithClientCredentials("id", "secret")}, "credentials: token and client credentials given together"},
-		{"three", []Option{WithTokenSource(ts), WithToken("tok"), WithClientCredentials("id", "secret")}, "token source and token and client credentials given together"},
+		{"two", []Option{WithToken("tok"), WithClientCredentials("id", "secret")}, "credentials: WithToken and WithClientCredentials given together"},
+		{"three", []Option{WithTokenSource(ts), WithToken("tok"), WithClientCredentials("id", "secret")}, "WithTokenSource and WithToken and WithClientCredentials given together"},
 		{"empty id", []Option{WithClientCredentials("", "secret")}, "WithClientCredentials: client ID is empty"},
 		{"empty secret", []Option{WithClientCredentials("id", "")}, "WithClientCredentials: client secret is empty"},
 		{"empty token", []Option{WithToken("")}, "WithToken: token is empty"},
@@ -158,7 +158,7 @@ func TestNewClientFromEnv(t *testing.T) {
 	t.Setenv("RCEVENTS_CLIENT_SECRET", "sekrit-value")
 	_, err = NewClientFromEnv()
 	require.ErrorIs(t, err, ErrInvalidArgument)
-	assert.Contains(t, err.Error(), "client credentials and token given together")
+	assert.Contains(t, err.Error(), "RCEVENTS_CLIENT_ID/RCEVENTS_CLIENT_SECRET and RCEVENTS_TOKEN given together")
 
 	t.Setenv("RCEVENTS_TOKEN", "")
 	c, err = NewClientFromEnv(WithBaseURL("http://localhost:2"))
@@ -170,6 +170,46 @@ func TestNewClientFromEnv(t *testing.T) {
 	t.Setenv("RCEVENTS_CLIENT_SECRET", "")
 	_, err = NewClientFromEnv()
 	assert.ErrorContains(t, err, "none given")
+}
+
+// TestNewClientFromEnvErrors: errors name the environment variable at
+// fault, not the option it becomes, say "rcevents:" once, and show no
+// credential; an option given to NewClientFromEnv is still named as such.
+func TestNewClientFromEnvErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, id, secret, token, base string
+		opts                          []Option
+		err                           string
+	}{
+		{name: "none", err: "credentials: none given: set RCEVENTS_CLIENT_ID and RCEVENTS_CLIENT_SECRET, or RCEVENTS_TOKEN"},
+		{name: "both", id: "id", secret: "sekrit-1f2e", token: "tok-1f2e",
+			err: "credentials: RCEVENTS_CLIENT_ID/RCEVENTS_CLIENT_SECRET and RCEVENTS_TOKEN given together"},
+		{name: "no secret", id: "id", err: "RCEVENTS_CLIENT_SECRET: client secret is empty"},
+		{name: "no id", secret: "sekrit-1f2e", err: "RCEVENTS_CLIENT_ID: client ID is empty"},
+		{name: "token with a line break", token: "tok-1f2e\r\n", err: "RCEVENTS_TOKEN: must not contain control characters"},
+		{name: "http base URL", token: "tok", base: "http://example.com", err: "RCEVENTS_BASE_URL: must be https unless its host is loopback"},
+		{name: "base URL with a password", token: "tok", base: "https://me:sekrit-1f2e@example.com", err: "RCEVENTS_BASE_URL: must not carry credentials"},
+		{name: "unparsable base URL with a password", token: "tok", base: "https://me:sekrit-1f2e%zz@example.com", err: "RCEVENTS_BASE_URL: must not carry credentials"},
+		{name: "unparsable base URL", token: "tok", base: "https://exa mple.com", err: "RCEVENTS_BASE_URL: parse"},
+		{name: "base URL with a query", token: "tok", base: "https://example.com/?token=sekrit-1f2e", err: "RCEVENTS_BASE_URL: must not have a query or fragment"},
+		{name: "option after the environment", token: "tok", opts: []Option{WithBaseURL("http://example.com")},
+			err: "WithBaseURL: must be https unless its host is loopback"},
+		{name: "option and environment credentials", token: "tok-1f2e", opts: []Option{WithClientCredentials("id", "sekrit-1f2e")},
+			err: "credentials: RCEVENTS_TOKEN and WithClientCredentials given together"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("RCEVENTS_CLIENT_ID", tc.id)
+			t.Setenv("RCEVENTS_CLIENT_SECRET", tc.secret)
+			t.Setenv("RCEVENTS_TOKEN", tc.token)
+			t.Setenv("RCEVENTS_BASE_URL", tc.base)
+			c, err := NewClientFromEnv(tc.opts...)
+			assert.Nil(t, c)
+			require.ErrorIs(t, err, ErrInvalidArgument)
+			assert.Contains(t, err.Error(), tc.err)
+			assert.Equal(t, 1, strings.Count(err.Error(), "rcevents:"), err.Error())
+			assert.NotContains(t, err.Error(), "1f2e", "a credential shows")
+		})
+	}
 }
 
 func TestNewClientDoesNoIO(t *testing.T) {
