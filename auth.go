@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -26,7 +28,8 @@ const tokenTimeout = 30 * time.Second
 // one fetch runs at a time; everyone who needs a token meanwhile waits for it.
 type tokenCache struct {
 	fetch       func(context.Context) (*oauth2.Token, error)
-	refreshable bool // false for a static token: fetching again changes nothing
+	refreshable bool          // false for a static token: fetching again changes nothing
+	timeout     time.Duration // bounds one fetch: tokenTimeout, shorter in tests
 
 	mu       sync.Mutex
 	tok      *oauth2.Token
@@ -40,13 +43,16 @@ type tokenCall struct {
 }
 
 func staticTokens(token string) *tokenCache {
-	return &tokenCache{tok: &oauth2.Token{AccessToken: token, TokenType: "Bearer"}}
+	return &tokenCache{tok: &oauth2.Token{AccessToken: token, TokenType: "Bearer"}, timeout: tokenTimeout}
 }
 
+// sourceTokens fetches tokens from ts. Token takes no context: a source
+// that never returns is abandoned after the fetch's bound (see run).
 func sourceTokens(ts oauth2.TokenSource) *tokenCache {
 	return &tokenCache{
 		fetch:       func(context.Context) (*oauth2.Token, error) { return ts.Token() },
 		refreshable: true,
+		timeout:     tokenTimeout,
 	}
 }
 
@@ -69,11 +75,13 @@ func clientCredentialTokens(cfg *clientcredentials.Config, base http.RoundTrippe
 			return tok, nil
 		},
 		refreshable: true,
+		timeout:     tokenTimeout,
 	}
 }
 
 // token returns a valid token, fetching one if the cache holds none. ctx
-// bounds only the wait, not the fetch, which others may be waiting for too.
+// bounds only the wait, not the fetch, which others may be waiting for too;
+// the fetch ends within its own bound.
 func (c *tokenCache) token(ctx context.Context) (*oauth2.Token, error) {
 	c.mu.Lock()
 	if c.tok != nil && (c.tok.Valid() || !c.refreshable) {
@@ -96,22 +104,69 @@ func (c *tokenCache) token(ctx context.Context) (*oauth2.Token, error) {
 	}
 }
 
+// run fetches a token for call. A fetch that outlives c.timeout ends call
+// with an error, and the next caller starts a fresh fetch. The stuck one
+// cannot be stopped (a TokenSource's Token takes no context): its
+// goroutine runs on until Token returns, and its result is dropped.
 func (c *tokenCache) run(call *tokenCall) {
-	ctx, cancel := context.WithTimeout(context.Background(), tokenTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	tok, err := c.fetch(ctx)
+	timedOut := &tokenFetchError{err: fmt.Errorf("rcevents: fetching a token: no token within %s: %w", c.timeout, context.DeadlineExceeded)}
+	stop := context.AfterFunc(ctx, func() { c.finish(call, nil, timedOut) })
+	tok, err := c.fetchGuarded(ctx)
+	stop()
+	if err != nil && ctx.Err() != nil {
+		err = timedOut // the bound, not the fetch, ended it
+	}
+	c.finish(call, tok, err)
+}
+
+// fetchGuarded calls c.fetch and turns a panic in it, or an empty token,
+// into an error. The error names a panic value by its type only, as it may
+// hold a secret, unless the runtime made it.
+func (c *tokenCache) fetchGuarded(ctx context.Context) (tok *oauth2.Token, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			what := fmt.Sprintf(" (a panic value of type %T)", v)
+			if re, ok := v.(runtime.Error); ok {
+				what = ": " + strings.TrimPrefix(re.Error(), "runtime error: ")
+			}
+			tok, err = nil, &tokenFetchError{err: errors.New("rcevents: fetching a token: the token source panicked" + what)}
+		}
+	}()
+	tok, err = c.fetch(ctx)
 	if err == nil && (tok == nil || tok.AccessToken == "") {
 		tok, err = nil, errors.New("rcevents: the token source returned an empty token")
 	}
+	return tok, err
+}
+
+// finish ends call with tok or err, unless it has ended already.
+func (c *tokenCache) finish(call *tokenCall, tok *oauth2.Token, err error) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inflight != call {
+		return
+	}
 	if err == nil {
 		c.tok = tok
 	}
 	c.inflight = nil
-	c.mu.Unlock()
 	call.tok, call.err = tok, err
 	close(call.done)
 }
+
+// tokenFetchError is a token fetch that failed without an answer from the
+// token endpoint: a transport error, which retryableError lets the call
+// retry when temporary, or a token source that panicked or ran out of its
+// bound, which it does not.
+type tokenFetchError struct {
+	err       error
+	temporary bool
+}
+
+func (e *tokenFetchError) Error() string { return e.err.Error() }
+func (e *tokenFetchError) Unwrap() error { return e.err }
 
 // invalidate drops used from the cache, unless another goroutine has
 // already replaced it.
@@ -158,7 +213,11 @@ func tokenError(err error, tokenURL string, secrets []string) error {
 	if ue := (*url.Error)(nil); errors.As(err, &ue) {
 		msg = ue.Err.Error() // the token URL is named once, here
 	}
-	return &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(msg, secrets), err: err}
+	var ne net.Error
+	return &tokenFetchError{
+		err:       &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(msg, secrets), err: err},
+		temporary: errors.As(err, &ne),
+	}
 }
 
 // redactedError carries an error whose message has had a secret cut out.

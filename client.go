@@ -159,6 +159,11 @@ func WithToken(token string) Option {
 
 // WithTokenSource authenticates with tokens from ts. The client caches the
 // token it returns while it is valid and asks ts again after a 401.
+//
+// A Token call that panics fails the request with an error saying so. One
+// that has not returned after 30 seconds fails the requests waiting for it,
+// and the next request calls Token afresh; the stuck call cannot be stopped,
+// and its goroutine lives until Token returns.
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return func(s *settings) {
 		s.addMode("token source", "WithTokenSource")
