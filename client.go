@@ -221,7 +221,8 @@ func WithPageConcurrency(n int) Option {
 
 // WithLogger logs one debug record per attempt of a request: method, URL,
 // status, duration and attempt number. Credentials and tokens are never
-// logged.
+// logged, nor are the values of filters, which may be personal data: the
+// URL shows as APIError.URL does.
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) { s.logger = l }
 }
@@ -446,20 +447,6 @@ func parseBaseURL(field, raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// hasUserinfo reports whether raw, read as a URL with or without a scheme,
-// has an "@" in its authority: the userinfo of "https://user:pass@host", or
-// of "user:pass@host", which url.Parse takes for a scheme and opaque data.
-func hasUserinfo(raw string) bool {
-	authority := raw
-	if _, rest, ok := strings.Cut(raw, "//"); ok {
-		authority = rest
-	}
-	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
-		authority = authority[:i]
-	}
-	return strings.Contains(authority, "@")
-}
-
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
@@ -528,7 +515,7 @@ func (c *Client) do(ctx context.Context, r call, handle func(*http.Response) err
 	if r.query != nil {
 		v, err := query.Values(r.query)
 		if err != nil {
-			return fmt.Errorf("rcevents: %s %s: encoding the query: %w", r.method, target, err)
+			return fmt.Errorf("rcevents: %s %s: encoding the query: %w", r.method, c.showURL(target), err)
 		}
 		if q := v.Encode(); q != "" {
 			target += "?" + q
@@ -538,14 +525,14 @@ func (c *Client) do(ctx context.Context, r call, handle func(*http.Response) err
 	if r.body != nil {
 		var err error
 		if body, err = json.Marshal(r.body); err != nil {
-			return fmt.Errorf("rcevents: %s %s: encoding the body: %w", r.method, target, err)
+			return fmt.Errorf("rcevents: %s %s: encoding the body: %w", r.method, c.showURL(target), err)
 		}
 	}
 
 	for attempt := 1; ; attempt++ {
 		if c.limiter != nil {
 			if err := c.limiter.Wait(ctx); err != nil {
-				return fmt.Errorf("rcevents: %s %s: waiting for the rate limiter: %w", r.method, target, err)
+				return fmt.Errorf("rcevents: %s %s: waiting for the rate limiter: %w", r.method, c.showURL(target), err)
 			}
 		}
 		retry, wait, err := c.attempt(ctx, r, target, body, attempt, handle)
@@ -579,7 +566,7 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 	}
 	req, err := http.NewRequestWithContext(actx, r.method, target, reqBody)
 	if err != nil {
-		return false, 0, fmt.Errorf("rcevents: %s %s: %w", r.method, target, err)
+		return false, 0, c.transportError(actx, r.method, target, err)
 	}
 	accept := r.accept
 	if accept == "" {
@@ -605,7 +592,7 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 		timer.Stop()
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(resp, r.method, target, time.Now())
+		apiErr := c.apiError(resp, r.method, target)
 		drainAndClose(resp.Body)
 		if n >= c.retry.MaxAttempts || !retryableStatus(r.method, resp.StatusCode) {
 			return false, 0, apiErr
@@ -621,7 +608,7 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 	defer drainAndClose(resp.Body)
 	if err := handle(resp); err != nil {
 		err = withTimeoutCause(actx, err)
-		return false, 0, fmt.Errorf("rcevents: %s %s: %d: %w", r.method, target, resp.StatusCode, err)
+		return false, 0, fmt.Errorf("rcevents: %s %s: %d: %w", r.method, c.showURL(target), resp.StatusCode, err)
 	}
 	return false, 0, nil
 }
@@ -633,7 +620,7 @@ func (c *Client) transportError(actx context.Context, method, target string, err
 	if errors.As(err, &ue) {
 		err = ue.Err // the URL is named below, once
 	}
-	return fmt.Errorf("rcevents: %s %s: %w", method, target, withTimeoutCause(actx, err))
+	return fmt.Errorf("rcevents: %s %s: %w", method, c.showURL(target), withTimeoutCause(actx, err))
 }
 
 // withTimeoutCause says in err that the per-attempt time limit ended the
@@ -651,7 +638,7 @@ func (c *Client) log(ctx context.Context, method, target string, resp *http.Resp
 	}
 	attrs := []slog.Attr{
 		slog.String("method", method),
-		slog.String("url", target),
+		slog.String("url", c.showURL(target)),
 		slog.Duration("duration", d),
 		slog.Int("attempt", attempt),
 	}
@@ -659,7 +646,7 @@ func (c *Client) log(ctx context.Context, method, target string, resp *http.Resp
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", c.logError(err)))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "rcevents request", attrs...)
 }

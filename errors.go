@@ -32,7 +32,12 @@ var ErrInvalidArgument = errors.New("rcevents: invalid argument")
 type APIError struct {
 	StatusCode int
 	Method     string
-	URL        string // without credentials
+
+	// URL is the request's, as errors show it: without credentials, and
+	// with the value of every query parameter but page and perPage
+	// replaced by "…" (filter[email][eq]=…), as filter values may be
+	// personal data.
+	URL string
 
 	// Errors are the JSON:API error objects of the answer, if it had any.
 	Errors []ErrorObject
