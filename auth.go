@@ -1,10 +1,7 @@
 package rcevents
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +27,7 @@ type tokenCache struct {
 	fetch       func(context.Context) (*oauth2.Token, error)
 	refreshable bool          // false for a static token: fetching again changes nothing
 	timeout     time.Duration // bounds one fetch: tokenTimeout, shorter in tests
+	redactor    *redactor     // learns each token before it is sent
 
 	mu       sync.Mutex
 	tok      *oauth2.Token
@@ -42,17 +40,22 @@ type tokenCall struct {
 	err  error
 }
 
-func staticTokens(token string) *tokenCache {
-	return &tokenCache{tok: &oauth2.Token{AccessToken: token, TokenType: "Bearer"}, timeout: tokenTimeout}
+func staticTokens(token string, r *redactor) *tokenCache {
+	r.addFixed(token)
+	return &tokenCache{tok: &oauth2.Token{AccessToken: token, TokenType: "Bearer"}, timeout: tokenTimeout, redactor: r}
 }
 
 // sourceTokens fetches tokens from ts. Token takes no context: a source
 // that never returns is abandoned after the fetch's bound (see run).
-func sourceTokens(ts oauth2.TokenSource) *tokenCache {
+func sourceTokens(ts oauth2.TokenSource, r *redactor) *tokenCache {
 	return &tokenCache{
-		fetch:       func(context.Context) (*oauth2.Token, error) { return ts.Token() },
+		fetch: func(context.Context) (*oauth2.Token, error) {
+			tok, err := ts.Token()
+			return tok, r.redactErr(err) // it may name a token it gave before
+		},
 		refreshable: true,
 		timeout:     tokenTimeout,
+		redactor:    r,
 	}
 }
 
@@ -60,22 +63,23 @@ func sourceTokens(ts oauth2.TokenSource) *tokenCache {
 // client-credentials grant, over base (the caller's transport, without the
 // bearer token). The token endpoint may not redirect: following a redirect
 // would hand the credentials to another URL.
-func clientCredentialTokens(cfg *clientcredentials.Config, base http.RoundTripper) *tokenCache {
+func clientCredentialTokens(cfg *clientcredentials.Config, base http.RoundTripper, r *redactor) *tokenCache {
 	hc := &http.Client{
 		Transport:     base,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	secrets := secretForms(cfg.ClientID, cfg.ClientSecret)
+	r.addClientSecret(cfg.ClientID, cfg.ClientSecret)
 	return &tokenCache{
 		fetch: func(ctx context.Context) (*oauth2.Token, error) {
 			tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 			if err != nil {
-				return nil, tokenError(err, cfg.TokenURL, secrets)
+				return nil, tokenError(err, cfg.TokenURL, r)
 			}
 			return tok, nil
 		},
 		refreshable: true,
 		timeout:     tokenTimeout,
+		redactor:    r,
 	}
 }
 
@@ -149,6 +153,7 @@ func (c *tokenCache) finish(call *tokenCall, tok *oauth2.Token, err error) {
 		return
 	}
 	if err == nil {
+		c.redactor.addToken(tok.AccessToken)
 		c.tok = tok
 	}
 	c.inflight = nil
@@ -178,65 +183,30 @@ func (c *tokenCache) invalidate(used *oauth2.Token) {
 	c.mu.Unlock()
 }
 
-// secretForms are the ways the client secret may come back in an answer of
-// a token endpoint that echoes the request: the HTTP Basic credentials
-// (base64 of the form-encoded ID and secret), the form-encoded secret of the
-// body, the secret as a JSON string holds it, and the secret itself.
-func secretForms(clientID, secret string) []string {
-	if secret == "" {
-		return nil
-	}
-	basic := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(clientID) + ":" + url.QueryEscape(secret)))
-	js, _ := json.Marshal(secret) // a string always encodes
-	return []string{basic, url.QueryEscape(secret), string(js[1 : len(js)-1]), secret}
-}
-
 // tokenError turns a failed token fetch into an error that never carries the
 // client secret, in any of its forms. A refusal by the token endpoint becomes
 // an *APIError, so errors.Is(err, ErrUnauthorized) holds for bad credentials.
-func tokenError(err error, tokenURL string, secrets []string) error {
+func tokenError(err error, tokenURL string, r *redactor) error {
+	shownURL := r.redact(displayURL(tokenURL))
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
-		e := &APIError{
-			StatusCode: re.Response.StatusCode,
-			Method:     http.MethodPost,
-			URL:        tokenURL,
-			Body:       snippet([]byte(redact(string(re.Body), secrets)), maxErrorSnippet),
-		}
+		e := &APIError{StatusCode: re.Response.StatusCode, Method: http.MethodPost, URL: shownURL}
 		if re.ErrorCode != "" {
-			e.Errors = []ErrorObject{{Code: re.ErrorCode, Detail: redact(re.ErrorDescription, secrets), Status: fmt.Sprint(re.Response.StatusCode)}}
-			e.Body = ""
+			e.Errors = []ErrorObject{{Code: r.redact(re.ErrorCode), Detail: r.redact(re.ErrorDescription), Status: fmt.Sprint(re.Response.StatusCode)}}
+		} else {
+			e.Body = r.redactSnippet(re.Body)
 		}
 		return fmt.Errorf("rcevents: fetching a token: %w", e)
 	}
-	msg := err.Error()
-	if ue := (*url.Error)(nil); errors.As(err, &ue) {
-		msg = ue.Err.Error() // the token URL is named once, here
-	}
 	var ne net.Error
+	temporary := errors.As(err, &ne)
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		err = ue.Err // the token URL is named once, here
+	}
 	return &tokenFetchError{
-		err:       &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(msg, secrets), err: err},
-		temporary: errors.As(err, &ne),
+		err:       r.redactErr(fmt.Errorf("rcevents: fetching a token from %s: %w", shownURL, err)),
+		temporary: temporary,
 	}
-}
-
-// redactedError carries an error whose message has had a secret cut out.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// redact replaces every occurrence of each of secrets in s.
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-	}
-	return s
 }
 
 // origin is a URL's scheme, host and port, the unit a bearer token is
@@ -300,37 +270,12 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.send(retry, tok)
 }
 
-// send sends req with tok. A failed answer's body has the token cut out:
-// an answer that echoes the request must not bring it into an *APIError.
+// send sends req with tok.
 func (t *authTransport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	resp, err := t.base.RoundTrip(r)
-	if err == nil && resp.StatusCode >= 400 {
-		resp.Body = redactBody(resp.Body, tok.AccessToken)
-	}
-	return resp, err
+	return t.base.RoundTrip(r)
 }
-
-// redactBody returns body with secret replaced in its first maxErrorBody
-// bytes, all that is read of a failed answer.
-func redactBody(body io.ReadCloser, secret string) io.ReadCloser {
-	head, err := io.ReadAll(io.LimitReader(body, maxErrorBody))
-	head = bytes.ReplaceAll(head, []byte(secret), []byte("[REDACTED]"))
-	rest := io.Reader(body)
-	if err != nil {
-		rest = &errReader{err}
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(head), rest), body}
-}
-
-// errReader fails every read with err.
-type errReader struct{ err error }
-
-func (r *errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func closeRequestBody(req *http.Request) {
 	if req.Body != nil {

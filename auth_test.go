@@ -308,7 +308,7 @@ func TestNoTokenToSameHostOtherPortOrScheme(t *testing.T) {
 		sent = append(sent, r.URL.String()+" "+r.Header.Get("Authorization"))
 		return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
 	})
-	at := &authTransport{base: rt, origin: originOf(mustParse(t, "https://api.example.com")), tokens: staticTokens("T")}
+	at := &authTransport{base: rt, origin: originOf(mustParse(t, "https://api.example.com")), tokens: staticTokens("T", nil)}
 	for _, u := range []string{
 		"https://api.example.com/a", "https://API.example.com:443/b", "http://api.example.com/c",
 		"https://api.example.com:8443/d", "https://evil.example.com/e", "https://api.example.com.evil.example/f",

@@ -53,6 +53,7 @@ type Client struct {
 	pageConcurrency int
 	logger          *slog.Logger
 	timeout         time.Duration
+	redactor        *redactor // cuts the client's secrets out of its errors and logs
 
 	common service // one allocation shared by the services below
 
@@ -278,8 +279,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		pageConcurrency: s.pageConcurrency,
 		logger:          s.logger,
 		timeout:         s.timeout,
+		redactor:        &redactor{},
 	}
-	if c.tokens, c.mode, err = s.credentials(c.base+"/v1/auth/token", transport); err != nil {
+	if c.tokens, c.mode, err = s.credentials(c.base+"/v1/auth/token", transport, c.redactor); err != nil {
 		return nil, err
 	}
 	hc.Transport = &authTransport{base: transport, origin: c.origin, tokens: c.tokens}
@@ -367,7 +369,7 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 	return NewClient(append(env, opts...)...)
 }
 
-func (s *settings) credentials(tokenURL string, transport http.RoundTripper) (*tokenCache, string, error) {
+func (s *settings) credentials(tokenURL string, transport http.RoundTripper, r *redactor) (*tokenCache, string, error) {
 	switch len(s.modes) {
 	case 0:
 		if s.fromEnv {
@@ -402,17 +404,17 @@ func (s *settings) credentials(tokenURL string, transport http.RoundTripper) (*t
 			Scopes:       s.scopes,
 			AuthStyle:    style,
 		}
-		return clientCredentialTokens(cfg, transport), mode, nil
+		return clientCredentialTokens(cfg, transport, r), mode, nil
 	case "token":
 		if s.token == "" {
 			return nil, "", invalidArg(s.tokenFrom, "token is empty")
 		}
-		return staticTokens(s.token), mode, nil
+		return staticTokens(s.token, r), mode, nil
 	default:
 		if s.tokenSource == nil {
 			return nil, "", invalidArg("WithTokenSource", "token source is nil")
 		}
-		return sourceTokens(s.tokenSource), mode, nil
+		return sourceTokens(s.tokenSource, r), mode, nil
 	}
 }
 
@@ -608,7 +610,7 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 	defer drainAndClose(resp.Body)
 	if err := handle(resp); err != nil {
 		err = withTimeoutCause(actx, err)
-		return false, 0, fmt.Errorf("rcevents: %s %s: %d: %w", r.method, c.showURL(target), resp.StatusCode, err)
+		return false, 0, c.redactor.redactErr(fmt.Errorf("rcevents: %s %s: %d: %w", r.method, c.showURL(target), resp.StatusCode, err))
 	}
 	return false, 0, nil
 }
@@ -620,7 +622,7 @@ func (c *Client) transportError(actx context.Context, method, target string, err
 	if errors.As(err, &ue) {
 		err = ue.Err // the URL is named below, once
 	}
-	return fmt.Errorf("rcevents: %s %s: %w", method, c.showURL(target), withTimeoutCause(actx, err))
+	return c.redactor.redactErr(fmt.Errorf("rcevents: %s %s: %w", method, c.showURL(target), withTimeoutCause(actx, err)))
 }
 
 // withTimeoutCause says in err that the per-attempt time limit ended the

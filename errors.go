@@ -135,8 +135,9 @@ const (
 )
 
 // newAPIError reads a failed answer, up to maxErrorBody bytes, into an
-// *APIError. The caller closes the body.
-func newAPIError(resp *http.Response, method, rawURL string, now time.Time) *APIError {
+// *APIError, with r's secrets cut out of everything it shows. rawURL is the
+// request's URL as it is to be shown. The caller closes the body.
+func newAPIError(resp *http.Response, method, rawURL string, now time.Time, r *redactor) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     method,
@@ -144,21 +145,35 @@ func newAPIError(resp *http.Response, method, rawURL string, now time.Time) *API
 	}
 	e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	e.Errors, e.Body = decodeErrorBody(body)
+	e.Errors, e.Body = decodeErrorBody(body, r)
 	return e
 }
 
 // decodeErrorBody returns the JSON:API errors of body, or, when body is not
-// such a document, a bounded, printable snippet of it.
-func decodeErrorBody(body []byte) ([]ErrorObject, string) {
+// such a document, a bounded, printable snippet of it; either way with r's
+// secrets cut out. They are cut from the decoded text, where the escapes of
+// JSON no longer hide them, and from the body before the snippet is taken,
+// so that a cut cannot leave the start of a secret.
+func decodeErrorBody(body []byte, r *redactor) ([]ErrorObject, string) {
 	var doc struct {
 		Errors []ErrorObject `json:"errors"`
 	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &doc) == nil && len(doc.Errors) > 0 {
+		for i := range doc.Errors {
+			doc.Errors[i].redact(r)
+		}
 		return doc.Errors, ""
 	}
-	return nil, snippet(trimmed, maxErrorSnippet)
+	return nil, r.redactSnippet(trimmed)
+}
+
+// redact cuts r's secrets out of every field of o.
+func (o *ErrorObject) redact(r *redactor) {
+	o.Code, o.Detail, o.Status, o.Title = r.redact(o.Code), r.redact(o.Detail), r.redact(o.Status), r.redact(o.Title)
+	if o.Source != nil {
+		o.Source.Pointer, o.Source.Parameter = r.redact(o.Source.Pointer), r.redact(o.Source.Parameter)
+	}
 }
 
 // snippet returns at most n bytes of b as valid UTF-8, marking a cut with "…".
