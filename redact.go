@@ -293,8 +293,8 @@ func cutSecretsUpTo(s string, secrets []string, limit int) (string, bool) {
 			m.firsts[sec[0]] = true
 		}
 	}
-	for _, c := range []byte(escapeStarts) {
-		m.firsts[c] = true
+	for c := range 256 {
+		m.firsts[c] = m.firsts[c] || escapeStart(byte(c))
 	}
 	var b strings.Builder
 	done := 0 // s[:done] is in b, or cut
@@ -333,9 +333,7 @@ func startsWith(rs []reading, c byte) bool {
 	return false
 }
 
-// escapeStarts are the bytes that may begin an escape (see readings).
-const escapeStarts = "%\\&+"
-
+// escapeStart reports whether c may begin an escape (see readings).
 func escapeStart(c byte) bool {
 	return c == '%' || c == '\\' || c == '&' || c == '+'
 }
@@ -345,8 +343,8 @@ func escapeStart(c byte) bool {
 type matcher struct {
 	firsts  [256]bool // the bytes a secret, or an escape, begins with
 	reached [][]int
-	buf     [4]reading // for cutSecretsUpTo
-	buf2    [4]reading // for matchEnd
+	buf     [4]reading // readings at the start of a match, in cutSecretsUpTo
+	buf2    [4]reading // readings along a match, in matchEnd
 }
 
 // matchEnd returns where a reading of secret that begins at s[i] ends, the
