@@ -1,15 +1,14 @@
 package rcevents
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -26,7 +25,9 @@ const tokenTimeout = 30 * time.Second
 // one fetch runs at a time; everyone who needs a token meanwhile waits for it.
 type tokenCache struct {
 	fetch       func(context.Context) (*oauth2.Token, error)
-	refreshable bool // false for a static token: fetching again changes nothing
+	refreshable bool          // false for a static token: fetching again changes nothing
+	timeout     time.Duration // bounds one fetch: tokenTimeout, shorter in tests
+	redactor    *redactor     // learns each token before it is sent
 
 	mu       sync.Mutex
 	tok      *oauth2.Token
@@ -39,14 +40,22 @@ type tokenCall struct {
 	err  error
 }
 
-func staticTokens(token string) *tokenCache {
-	return &tokenCache{tok: &oauth2.Token{AccessToken: token, TokenType: "Bearer"}}
+func staticTokens(token string, r *redactor) *tokenCache {
+	r.addFixed(token)
+	return &tokenCache{tok: &oauth2.Token{AccessToken: token, TokenType: "Bearer"}, timeout: tokenTimeout, redactor: r}
 }
 
-func sourceTokens(ts oauth2.TokenSource) *tokenCache {
+// sourceTokens fetches tokens from ts. Token takes no context: a source
+// that never returns is abandoned after the fetch's bound (see run).
+func sourceTokens(ts oauth2.TokenSource, r *redactor) *tokenCache {
 	return &tokenCache{
-		fetch:       func(context.Context) (*oauth2.Token, error) { return ts.Token() },
+		fetch: func(context.Context) (*oauth2.Token, error) {
+			tok, err := ts.Token()
+			return tok, r.redactErr(err) // it may name a token it gave before
+		},
 		refreshable: true,
+		timeout:     tokenTimeout,
+		redactor:    r,
 	}
 }
 
@@ -54,26 +63,29 @@ func sourceTokens(ts oauth2.TokenSource) *tokenCache {
 // client-credentials grant, over base (the caller's transport, without the
 // bearer token). The token endpoint may not redirect: following a redirect
 // would hand the credentials to another URL.
-func clientCredentialTokens(cfg *clientcredentials.Config, base http.RoundTripper) *tokenCache {
+func clientCredentialTokens(cfg *clientcredentials.Config, base http.RoundTripper, r *redactor) *tokenCache {
 	hc := &http.Client{
 		Transport:     base,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	secrets := secretForms(cfg.ClientID, cfg.ClientSecret)
+	r.addClientSecret(cfg.ClientID, cfg.ClientSecret)
 	return &tokenCache{
 		fetch: func(ctx context.Context) (*oauth2.Token, error) {
 			tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 			if err != nil {
-				return nil, tokenError(err, cfg.TokenURL, secrets)
+				return nil, tokenError(err, cfg.TokenURL, r)
 			}
 			return tok, nil
 		},
 		refreshable: true,
+		timeout:     tokenTimeout,
+		redactor:    r,
 	}
 }
 
 // token returns a valid token, fetching one if the cache holds none. ctx
-// bounds only the wait, not the fetch, which others may be waiting for too.
+// bounds only the wait, not the fetch, which others may be waiting for too;
+// the fetch ends within its own bound.
 func (c *tokenCache) token(ctx context.Context) (*oauth2.Token, error) {
 	c.mu.Lock()
 	if c.tok != nil && (c.tok.Valid() || !c.refreshable) {
@@ -96,22 +108,70 @@ func (c *tokenCache) token(ctx context.Context) (*oauth2.Token, error) {
 	}
 }
 
+// run fetches a token for call. A fetch that outlives c.timeout ends call
+// with an error, and the next caller starts a fresh fetch. The stuck one
+// cannot be stopped (a TokenSource's Token takes no context): its
+// goroutine runs on until Token returns, and its result is dropped.
 func (c *tokenCache) run(call *tokenCall) {
-	ctx, cancel := context.WithTimeout(context.Background(), tokenTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	tok, err := c.fetch(ctx)
+	timedOut := &tokenFetchError{err: fmt.Errorf("rcevents: fetching a token: no token within %s: %w", c.timeout, context.DeadlineExceeded)}
+	stop := context.AfterFunc(ctx, func() { c.finish(call, nil, timedOut) })
+	tok, err := c.fetchGuarded(ctx)
+	stop()
+	if err != nil && ctx.Err() != nil {
+		err = timedOut // the bound, not the fetch, ended it
+	}
+	c.finish(call, tok, err)
+}
+
+// fetchGuarded calls c.fetch and turns a panic in it, or an empty token,
+// into an error. The error names a panic value by its type only, as it may
+// hold a secret, unless the runtime made it.
+func (c *tokenCache) fetchGuarded(ctx context.Context) (tok *oauth2.Token, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			what := fmt.Sprintf(" (a panic value of type %T)", v)
+			if re, ok := v.(runtime.Error); ok {
+				what = ": " + strings.TrimPrefix(re.Error(), "runtime error: ")
+			}
+			tok, err = nil, &tokenFetchError{err: errors.New("rcevents: fetching a token: the token source panicked" + what)}
+		}
+	}()
+	tok, err = c.fetch(ctx)
 	if err == nil && (tok == nil || tok.AccessToken == "") {
 		tok, err = nil, errors.New("rcevents: the token source returned an empty token")
 	}
+	return tok, err
+}
+
+// finish ends call with tok or err, unless it has ended already.
+func (c *tokenCache) finish(call *tokenCall, tok *oauth2.Token, err error) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inflight != call {
+		return
+	}
 	if err == nil {
+		c.redactor.addToken(tok.AccessToken)
 		c.tok = tok
 	}
 	c.inflight = nil
-	c.mu.Unlock()
 	call.tok, call.err = tok, err
 	close(call.done)
 }
+
+// tokenFetchError is a token fetch that failed without an answer from the
+// token endpoint: a transport error, which retryableError lets the call
+// retry when temporary, or a token source that panicked or ran out of its
+// bound, which it does not.
+type tokenFetchError struct {
+	err       error
+	temporary bool
+}
+
+func (e *tokenFetchError) Error() string { return e.err.Error() }
+func (e *tokenFetchError) Unwrap() error { return e.err }
 
 // invalidate drops used from the cache, unless another goroutine has
 // already replaced it.
@@ -123,61 +183,31 @@ func (c *tokenCache) invalidate(used *oauth2.Token) {
 	c.mu.Unlock()
 }
 
-// secretForms are the ways the client secret may come back in an answer of
-// a token endpoint that echoes the request: the HTTP Basic credentials
-// (base64 of the form-encoded ID and secret), the form-encoded secret of the
-// body, the secret as a JSON string holds it, and the secret itself.
-func secretForms(clientID, secret string) []string {
-	if secret == "" {
-		return nil
-	}
-	basic := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(clientID) + ":" + url.QueryEscape(secret)))
-	js, _ := json.Marshal(secret) // a string always encodes
-	return []string{basic, url.QueryEscape(secret), string(js[1 : len(js)-1]), secret}
-}
-
 // tokenError turns a failed token fetch into an error that never carries the
 // client secret, in any of its forms. A refusal by the token endpoint becomes
 // an *APIError, so errors.Is(err, ErrUnauthorized) holds for bad credentials.
-func tokenError(err error, tokenURL string, secrets []string) error {
+func tokenError(err error, tokenURL string, r *redactor) error {
+	shownURL := r.redact(displayURL(tokenURL))
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
-		e := &APIError{
-			StatusCode: re.Response.StatusCode,
-			Method:     http.MethodPost,
-			URL:        tokenURL,
-			Body:       snippet([]byte(redact(string(re.Body), secrets)), maxErrorSnippet),
-		}
+		e := &APIError{StatusCode: re.Response.StatusCode, Method: http.MethodPost, URL: shownURL,
+			RequestID: r.redact(requestID(re.Response.Header)), Header: re.Response.Header}
 		if re.ErrorCode != "" {
-			e.Errors = []ErrorObject{{Code: re.ErrorCode, Detail: redact(re.ErrorDescription, secrets), Status: fmt.Sprint(re.Response.StatusCode)}}
-			e.Body = ""
+			e.Errors = []ErrorObject{{Code: r.redact(re.ErrorCode), Detail: r.redact(re.ErrorDescription), Status: fmt.Sprint(re.Response.StatusCode)}}
+		} else {
+			e.Body = r.redactSnippet(re.Body)
 		}
 		return fmt.Errorf("rcevents: fetching a token: %w", e)
 	}
-	msg := err.Error()
+	var ne net.Error
+	temporary := errors.As(err, &ne)
 	if ue := (*url.Error)(nil); errors.As(err, &ue) {
-		msg = ue.Err.Error() // the token URL is named once, here
+		err = ue.Err // the token URL is named once, here
 	}
-	return &redactedError{msg: "rcevents: fetching a token from " + tokenURL + ": " + redact(msg, secrets), err: err}
-}
-
-// redactedError carries an error whose message has had a secret cut out.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// redact replaces every occurrence of each of secrets in s.
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
+	return &tokenFetchError{
+		err:       r.redactErr(fmt.Errorf("rcevents: fetching a token from %s: %w", shownURL, err)),
+		temporary: temporary,
 	}
-	return s
 }
 
 // origin is a URL's scheme, host and port, the unit a bearer token is
@@ -241,37 +271,12 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.send(retry, tok)
 }
 
-// send sends req with tok. A failed answer's body has the token cut out:
-// an answer that echoes the request must not bring it into an *APIError.
+// send sends req with tok.
 func (t *authTransport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	resp, err := t.base.RoundTrip(r)
-	if err == nil && resp.StatusCode >= 400 {
-		resp.Body = redactBody(resp.Body, tok.AccessToken)
-	}
-	return resp, err
+	return t.base.RoundTrip(r)
 }
-
-// redactBody returns body with secret replaced in its first maxErrorBody
-// bytes, all that is read of a failed answer.
-func redactBody(body io.ReadCloser, secret string) io.ReadCloser {
-	head, err := io.ReadAll(io.LimitReader(body, maxErrorBody))
-	head = bytes.ReplaceAll(head, []byte(secret), []byte("[REDACTED]"))
-	rest := io.Reader(body)
-	if err != nil {
-		rest = &errReader{err}
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(head), rest), body}
-}
-
-// errReader fails every read with err.
-type errReader struct{ err error }
-
-func (r *errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func closeRequestBody(req *http.Request) {
 	if req.Body != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -309,7 +310,7 @@ func TestNoTokenToSameHostOtherPortOrScheme(t *testing.T) {
 		sent = append(sent, r.URL.String()+" "+r.Header.Get("Authorization"))
 		return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
 	})
-	at := &authTransport{base: rt, origin: originOf(mustParse(t, "https://api.example.com")), tokens: staticTokens("T")}
+	at := &authTransport{base: rt, origin: originOf(mustParse(t, "https://api.example.com")), tokens: staticTokens("T", nil)}
 	for _, u := range []string{
 		"https://api.example.com/a", "https://API.example.com:443/b", "http://api.example.com/c",
 		"https://api.example.com:8443/d", "https://evil.example.com/e", "https://api.example.com.evil.example/f",
@@ -334,3 +335,157 @@ func TestNoTokenToSameHostOtherPortOrScheme(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// healthServer is an API whose health check answers any request with a
+// bearer token.
+func healthServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Write([]byte(`{"status":"ok"}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// retries4 would retry a failed token fetch, if the client did.
+var retries4 = WithRetry(RetryPolicy{MaxAttempts: 4, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
+
+// TestTokenSourcePanicIsAnError: a token source that panics gives the call
+// an error that says so, without the panic's value (which may hold a
+// secret) unless the runtime made it; the process lives on, the call is not
+// retried, and the next call asks the source again.
+func TestTokenSourcePanicIsAnError(t *testing.T) {
+	verifyNoLeaks(t)
+	srv := healthServer(t)
+	for _, tc := range []struct {
+		name  string
+		panic func()
+		want  string
+	}{
+		{"string", func() { panic("refresh token rt-9a8b7c expired") }, "the token source panicked (a panic value of type string)"},
+		{"error", func() { panic(fmt.Errorf("refresh token rt-9a8b7c expired")) }, "the token source panicked (a panic value of type *errors.errorString)"},
+		{"runtime", func() {
+			var tokens []string
+			_ = tokens[len("rt-9a8b7c")]
+		}, "the token source panicked: index out of range [9] with length 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var asked atomic.Int64
+			src := tokenSourceFunc(func() (*oauth2.Token, error) {
+				if asked.Add(1) == 1 {
+					tc.panic()
+				}
+				return &oauth2.Token{AccessToken: "tok-after"}, nil
+			})
+			c, err := NewClient(WithTokenSource(src), WithBaseURL(srv.URL), retries4)
+			require.NoError(t, err)
+			_, err = c.Health(context.Background())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "rcevents: fetching a token: "+tc.want)
+			assertNoSecret(t, err, "rt-9a8b7c")
+			assert.Equal(t, int64(1), asked.Load(), "a panic is not retried")
+
+			_, err = c.Health(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, int64(2), asked.Load())
+		})
+	}
+}
+
+// stuckCall runs call and fails the test if it has not returned within 10 s,
+// far past the bounds the tests set: what it checks is that a call without
+// a deadline of its own ends at all.
+func stuckCall(t *testing.T, call func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("the call is still waiting for a token")
+		return nil
+	}
+}
+
+// TestTokenSourceThatNeverReturns: a token source whose Token never returns
+// fails the call after the token fetch's bound, with an error saying so, and
+// the call is not retried; the next call starts a fresh fetch instead of
+// waiting on the stuck one. The stuck goroutine cannot be stopped: it ends
+// when the source returns, here when the test releases it.
+func TestTokenSourceThatNeverReturns(t *testing.T) {
+	verifyNoLeaks(t)
+	srv := healthServer(t)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	var asked atomic.Int64
+	src := tokenSourceFunc(func() (*oauth2.Token, error) {
+		if asked.Add(1) == 1 {
+			<-release
+		}
+		return &oauth2.Token{AccessToken: "tok-fresh"}, nil
+	})
+	c, err := NewClient(WithTokenSource(src), WithBaseURL(srv.URL), retries4)
+	require.NoError(t, err)
+	c.tokens.timeout = 50 * time.Millisecond
+
+	start := time.Now()
+	err = stuckCall(t, func() error { _, err := c.Health(context.Background()); return err })
+	took := time.Since(start)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "rcevents: fetching a token: no token within 50ms")
+	assert.Equal(t, int64(1), asked.Load(), "the call was retried")
+
+	// The bound is long again, so that the fresh fetch cannot run out of it
+	// on a slow machine; the stuck one is still stuck.
+	c.tokens.timeout = tokenTimeout
+	err = stuckCall(t, func() error { _, err := c.Health(context.Background()); return err })
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), asked.Load())
+	t.Logf("FIGURE token-source stuck: first call failed after %s (bound 50ms), token-source calls=%d, second call ok", took.Round(time.Millisecond), asked.Load())
+}
+
+// TestTokenEndpointThatNeverAnswers: the client-credentials fetch is under
+// the same bound: a token endpoint that never answers fails the call after
+// it, without a retry, and the next call asks the endpoint again.
+func TestTokenEndpointThatNeverAnswers(t *testing.T) {
+	verifyNoLeaks(t)
+	var asked atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/auth/token", func(w http.ResponseWriter, r *http.Request) {
+		if asked.Add(1) == 1 {
+			// Until the client gives up on the request, which the server
+			// notices once it has read the body.
+			io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"tok-2","token_type":"Bearer","expires_in":3600}`)
+	})
+	mux.HandleFunc("/v1/health", func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "Bearer tok-2", r.Header.Get("Authorization"))
+		w.Write([]byte(`{"status":"ok"}`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c, err := NewClient(WithClientCredentials("id", "secret"), WithBaseURL(srv.URL), retries4)
+	require.NoError(t, err)
+	c.tokens.timeout = 50 * time.Millisecond
+
+	start := time.Now()
+	err = stuckCall(t, func() error { _, err := c.Health(context.Background()); return err })
+	took := time.Since(start)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "rcevents: fetching a token: no token within 50ms")
+	assert.Equal(t, int64(1), asked.Load(), "the call was retried")
+
+	c.tokens.timeout = tokenTimeout
+	err = stuckCall(t, func() error { _, err := c.Health(context.Background()); return err })
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), asked.Load())
+	t.Logf("FIGURE token-endpoint stuck: first call failed after %s (bound 50ms), token requests=%d, second call ok", took.Round(time.Millisecond), asked.Load())
+}

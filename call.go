@@ -108,8 +108,9 @@ func validHeaderName(s string) bool {
 	return true
 }
 
-// hasControl reports whether s holds a control character; tab is allowed
-// when tabOK is set, as in header values.
+// hasControl reports whether s holds an ASCII control character (tab is
+// allowed when tabOK is set, as in header values): in a header, a line break
+// would end it.
 func hasControl(s string, tabOK bool) bool {
 	for _, r := range s {
 		if (r < 0x20 && !(tabOK && r == '\t')) || r == 0x7f {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -48,6 +49,7 @@ type Client struct {
 	pageConcurrency int
 	logger          *slog.Logger
 	timeout         time.Duration
+	redactor        *redactor // cuts the client's secrets out of its errors and logs
 
 	common service // one allocation shared by the services below
 
@@ -75,7 +77,7 @@ type service struct {
 type Option func(*settings)
 
 type settings struct {
-	modes        []string // credential modes given, in order
+	modes        []credential // credential modes given, in order
 	clientID     string
 	clientSecret string
 	token        string
@@ -92,15 +94,30 @@ type settings struct {
 	pageConcurrency int
 	logger          *slog.Logger
 	timeout         time.Duration
+
+	// What set the values above, for errors to name: an option or, for
+	// NewClientFromEnv, an environment variable.
+	clientIDFrom, clientSecretFrom, tokenFrom, baseURLFrom string
+	fromEnv                                                bool // NewClientFromEnv made these settings
 }
 
-func (s *settings) addMode(mode string) {
-	for _, m := range s.modes {
-		if m == mode {
+// credential is a credential mode given to NewClient, and the option or
+// environment variables that gave it.
+type credential struct {
+	mode string // "client credentials", "token" or "token source"
+	by   string
+}
+
+// addMode records a credential mode. Given twice, the mode counts once and
+// the later giver is the one errors name, as its values are the ones kept.
+func (s *settings) addMode(mode, by string) {
+	for i, m := range s.modes {
+		if m.mode == mode {
+			s.modes[i].by = by
 			return
 		}
 	}
-	s.modes = append(s.modes, mode)
+	s.modes = append(s.modes, credential{mode: mode, by: by})
 }
 
 // WithClientCredentials authenticates with the OAuth2 client-credentials
@@ -109,8 +126,9 @@ func (s *settings) addMode(mode string) {
 // API refuses them.
 func WithClientCredentials(clientID, clientSecret string) Option {
 	return func(s *settings) {
-		s.addMode("client credentials")
+		s.addMode("client credentials", "WithClientCredentials")
 		s.clientID, s.clientSecret = clientID, clientSecret
+		s.clientIDFrom, s.clientSecretFrom = "WithClientCredentials", "WithClientCredentials"
 	}
 }
 
@@ -127,19 +145,25 @@ func WithAuthStyle(style oauth2.AuthStyle) Option {
 	return func(s *settings) { s.authStyle = style }
 }
 
-// WithToken authenticates with a static bearer token.
+// WithToken authenticates with a static bearer token. NewClient refuses a
+// token with control characters, which cannot go in a header.
 func WithToken(token string) Option {
 	return func(s *settings) {
-		s.addMode("token")
-		s.token = token
+		s.addMode("token", "WithToken")
+		s.token, s.tokenFrom = token, "WithToken"
 	}
 }
 
 // WithTokenSource authenticates with tokens from ts. The client caches the
 // token it returns while it is valid and asks ts again after a 401.
+//
+// A Token call that panics fails the request with an error saying so. One
+// that has not returned after 30 seconds fails the requests waiting for it,
+// and the next request calls Token afresh; the stuck call cannot be stopped,
+// and its goroutine lives until Token returns.
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return func(s *settings) {
-		s.addMode("token source")
+		s.addMode("token source", "WithTokenSource")
 		s.tokenSource = ts
 	}
 }
@@ -147,7 +171,7 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 // WithBaseURL sets the API's address (DefaultBaseURL by default). It must be
 // https unless its host is a loopback address; a path prefix is kept.
 func WithBaseURL(baseURL string) Option {
-	return func(s *settings) { s.baseURL = baseURL }
+	return func(s *settings) { s.baseURL, s.baseURLFrom = baseURL, "WithBaseURL" }
 }
 
 // WithHTTPClient sends requests through hc: its transport, timeout, jar and
@@ -159,6 +183,7 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithUserAgent names the application in the User-Agent header, before
 // "rcevents-go/<version> (go<version>; <os>/<arch>)". Use "name/version".
+// NewClient refuses control characters (a line break would end the header).
 func WithUserAgent(app string) Option {
 	return func(s *settings) { s.userAgent = app }
 }
@@ -170,29 +195,40 @@ func WithRetry(p RetryPolicy) Option {
 
 // WithRateLimit keeps the client under perSecond requests a second, with
 // bursts of up to burst, across all its goroutines. Waiting for the limiter
-// ends when the call's context ends.
+// ends when the call's context ends. perSecond must be a finite number;
+// zero, like leaving the option out, sets no limit.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(s *settings) { s.rateLimit, s.rateBurst = rate.Limit(perSecond), burst }
 }
 
+// MaxPageConcurrency is the most pages WithPageConcurrency lets All fetch at
+// once. It is the number of idle connections per host the client's default
+// transport keeps: more pages at once would open a new connection for each
+// page past it and close it afterwards, and hold more pages in memory,
+// without getting pages faster from an API that limits its rate.
+const MaxPageConcurrency = 32
+
 // WithPageConcurrency lets All iterators fetch up to n pages at once (1, the
-// default, walks the pages one by one). Items are yielded in API order
-// whatever n is, and at most about n pages are held in memory.
+// default, walks the pages one by one; at most MaxPageConcurrency). Items are
+// yielded in API order whatever n is, and at most about n pages are held in
+// memory.
 func WithPageConcurrency(n int) Option {
 	return func(s *settings) { s.pageConcurrency = n }
 }
 
 // WithLogger logs one debug record per attempt of a request: method, URL,
 // status, duration and attempt number. Credentials and tokens are never
-// logged.
+// logged, nor are the values of filters, which may be personal data: the
+// URL shows as APIError.URL does.
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) { s.logger = l }
 }
 
 // WithTimeout bounds one attempt of a request, from sending it to reading
-// its whole answer (DefaultTimeout by default). For Reports.Download it
-// bounds the wait for the answer's headers, not the download. A negative d
-// removes the bound; the call's context still applies.
+// its whole answer. Zero, like leaving the option out, means DefaultTimeout;
+// a negative d removes the bound, leaving only the call's context. For
+// Reports.Download it bounds the wait for the answer's headers, not the
+// download.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) { s.timeout = d }
 }
@@ -201,27 +237,21 @@ func WithTimeout(d time.Duration) Option {
 // (WithClientCredentials, WithToken or WithTokenSource) and does no network
 // I/O: the first token is fetched by the first request.
 func NewClient(opts ...Option) (*Client, error) {
-	s := settings{baseURL: DefaultBaseURL, pageConcurrency: 1, timeout: DefaultTimeout}
+	s := settings{baseURL: DefaultBaseURL, baseURLFrom: "WithBaseURL", pageConcurrency: 1}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&s)
 		}
 	}
-	base, err := parseBaseURL(s.baseURL)
+	base, err := parseBaseURL(s.baseURLFrom, s.baseURL)
 	if err != nil {
 		return nil, err
 	}
-	if s.pageConcurrency < 1 {
-		return nil, invalidArg("WithPageConcurrency", "must be at least 1, got %d", s.pageConcurrency)
+	if err := s.check(); err != nil {
+		return nil, err
 	}
-	if s.rateLimit < 0 || (s.rateLimit > 0 && s.rateBurst < 1) {
-		return nil, invalidArg("WithRateLimit", "needs a positive rate and a burst of at least 1")
-	}
-	if s.retry.MaxAttempts < 0 || s.retry.MinBackoff < 0 || s.retry.MaxBackoff < 0 {
-		return nil, invalidArg("WithRetry", "fields must not be negative")
-	}
-	if strings.ContainsAny(s.userAgent, "\r\n") {
-		return nil, invalidArg("WithUserAgent", "must not contain line breaks")
+	if s.timeout == 0 {
+		s.timeout = DefaultTimeout
 	}
 
 	hc := &http.Client{}
@@ -245,8 +275,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		pageConcurrency: s.pageConcurrency,
 		logger:          s.logger,
 		timeout:         s.timeout,
+		redactor:        &redactor{},
 	}
-	if c.tokens, c.mode, err = s.credentials(c.base+"/v1/auth/token", transport); err != nil {
+	if c.tokens, c.mode, err = s.credentials(c.base+"/v1/auth/token", transport, c.redactor); err != nil {
 		return nil, err
 	}
 	hc.Transport = &authTransport{base: transport, origin: c.origin, tokens: c.tokens}
@@ -271,44 +302,86 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// NewClientFromEnv makes a client from the environment:
-// RCEVENTS_CLIENT_ID and RCEVENTS_CLIENT_SECRET, or RCEVENTS_TOKEN, and
-// optionally RCEVENTS_BASE_URL. Options given here apply after those.
-func NewClientFromEnv(opts ...Option) (*Client, error) {
-	var env []Option
-	id, secret := os.Getenv("RCEVENTS_CLIENT_ID"), os.Getenv("RCEVENTS_CLIENT_SECRET")
-	if id != "" || secret != "" {
-		env = append(env, WithClientCredentials(id, secret))
+// check refuses the settings no client can work with. Its errors name the
+// option, never a credential.
+func (s *settings) check() error {
+	switch {
+	case s.pageConcurrency < 1:
+		return invalidArg("WithPageConcurrency", "must be at least 1, got %d", s.pageConcurrency)
+	case s.pageConcurrency > MaxPageConcurrency:
+		return invalidArg("WithPageConcurrency", "must be at most %d, got %d", MaxPageConcurrency, s.pageConcurrency)
+	case math.IsNaN(float64(s.rateLimit)) || math.IsInf(float64(s.rateLimit), 0):
+		return invalidArg("WithRateLimit", "the rate must be a finite number, got %v", float64(s.rateLimit))
+	case s.rateLimit < 0 || (s.rateLimit > 0 && s.rateBurst < 1):
+		return invalidArg("WithRateLimit", "needs a positive rate and a burst of at least 1")
+	case s.retry.validate("WithRetry") != nil:
+		return s.retry.validate("WithRetry")
+	case hasControl(s.userAgent, false):
+		return invalidArg("WithUserAgent", "must not contain control characters")
+	case hasControl(s.token, false):
+		return invalidArg(s.tokenFrom, "must not contain control characters")
 	}
-	if tok := os.Getenv("RCEVENTS_TOKEN"); tok != "" {
-		env = append(env, WithToken(tok))
-	}
-	if base := os.Getenv("RCEVENTS_BASE_URL"); base != "" {
-		env = append(env, WithBaseURL(base))
-	}
-	c, err := NewClient(append(env, opts...)...)
-	if err != nil {
-		return nil, fmt.Errorf("rcevents: client from environment: %w", err)
-	}
-	return c, nil
+	return nil
 }
 
-func (s *settings) credentials(tokenURL string, transport http.RoundTripper) (*tokenCache, string, error) {
+// The environment variables NewClientFromEnv reads.
+const (
+	envClientID     = "RCEVENTS_CLIENT_ID"
+	envClientSecret = "RCEVENTS_CLIENT_SECRET"
+	envToken        = "RCEVENTS_TOKEN"
+	envBaseURL      = "RCEVENTS_BASE_URL"
+)
+
+// NewClientFromEnv makes a client from the environment:
+// RCEVENTS_CLIENT_ID and RCEVENTS_CLIENT_SECRET, or RCEVENTS_TOKEN, and
+// optionally RCEVENTS_BASE_URL. Options given here apply after those. An
+// error names the environment variable at fault, or the option if one of
+// opts is.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	env := []Option{func(s *settings) { s.fromEnv = true }}
+	id, secret := os.Getenv(envClientID), os.Getenv(envClientSecret)
+	if id != "" || secret != "" {
+		env = append(env, func(s *settings) {
+			s.addMode("client credentials", envClientID+"/"+envClientSecret)
+			s.clientID, s.clientSecret = id, secret
+			s.clientIDFrom, s.clientSecretFrom = envClientID, envClientSecret
+		})
+	}
+	if tok := os.Getenv(envToken); tok != "" {
+		env = append(env, func(s *settings) {
+			s.addMode("token", envToken)
+			s.token, s.tokenFrom = tok, envToken
+		})
+	}
+	if base := os.Getenv(envBaseURL); base != "" {
+		env = append(env, func(s *settings) { s.baseURL, s.baseURLFrom = base, envBaseURL })
+	}
+	return NewClient(append(env, opts...)...)
+}
+
+func (s *settings) credentials(tokenURL string, transport http.RoundTripper, r *redactor) (*tokenCache, string, error) {
 	switch len(s.modes) {
 	case 0:
+		if s.fromEnv {
+			return nil, "", invalidArg("credentials", "none given: set %s and %s, or %s", envClientID, envClientSecret, envToken)
+		}
 		return nil, "", invalidArg("credentials", "none given: use WithClientCredentials, WithToken or WithTokenSource")
 	case 1:
 	default:
-		return nil, "", invalidArg("credentials", "%s given together: use exactly one", strings.Join(s.modes, " and "))
+		by := make([]string, len(s.modes))
+		for i, m := range s.modes {
+			by[i] = m.by
+		}
+		return nil, "", invalidArg("credentials", "%s given together: use exactly one", strings.Join(by, " and "))
 	}
-	mode := s.modes[0]
+	mode := s.modes[0].mode
 	switch mode {
 	case "client credentials":
 		if s.clientID == "" {
-			return nil, "", invalidArg("WithClientCredentials", "client ID is empty")
+			return nil, "", invalidArg(s.clientIDFrom, "client ID is empty")
 		}
 		if s.clientSecret == "" {
-			return nil, "", invalidArg("WithClientCredentials", "client secret is empty")
+			return nil, "", invalidArg(s.clientSecretFrom, "client secret is empty")
 		}
 		style := s.authStyle
 		if style == oauth2.AuthStyleAutoDetect {
@@ -321,36 +394,45 @@ func (s *settings) credentials(tokenURL string, transport http.RoundTripper) (*t
 			Scopes:       s.scopes,
 			AuthStyle:    style,
 		}
-		return clientCredentialTokens(cfg, transport), mode, nil
+		return clientCredentialTokens(cfg, transport, r), mode, nil
 	case "token":
 		if s.token == "" {
-			return nil, "", invalidArg("WithToken", "token is empty")
+			return nil, "", invalidArg(s.tokenFrom, "token is empty")
 		}
-		return staticTokens(s.token), mode, nil
+		return staticTokens(s.token, r), mode, nil
 	default:
 		if s.tokenSource == nil {
 			return nil, "", invalidArg("WithTokenSource", "token source is nil")
 		}
-		return sourceTokens(s.tokenSource), mode, nil
+		return sourceTokens(s.tokenSource, r), mode, nil
 	}
 }
 
 // parseBaseURL checks that raw is an absolute http(s) URL without
 // credentials, query or fragment, and https unless its host is loopback.
-func parseBaseURL(raw string) (*url.URL, error) {
+// Its errors name field, the option or environment variable raw came from,
+// and never show a password: a URL with credentials is refused before
+// url.Parse, whose errors quote the whole URL.
+func parseBaseURL(field, raw string) (*url.URL, error) {
+	if hasUserinfo(raw) {
+		return nil, invalidArg(field, "must not carry credentials")
+	}
+	// A bare trailing "?" or "#" leaves RawQuery and Fragment empty, and
+	// the "?" would stay in every request's URL, before its path.
+	if strings.ContainsAny(raw, "?#") {
+		return nil, invalidArg(field, "must not have a query or fragment")
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, invalidArg("WithBaseURL", "%v", err)
+		return nil, invalidArg(field, "%v", err)
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http", u.Host == "":
-		return nil, invalidArg("WithBaseURL", "%q is not an absolute http(s) URL", raw)
+		return nil, invalidArg(field, "%q is not an absolute http(s) URL", raw)
 	case u.User != nil:
-		return nil, invalidArg("WithBaseURL", "must not carry credentials")
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, invalidArg("WithBaseURL", "must not have a query or fragment")
+		return nil, invalidArg(field, "must not carry credentials")
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return nil, invalidArg("WithBaseURL", "must be https unless its host is loopback, got %q", u.Host)
+		return nil, invalidArg(field, "must be https unless its host is loopback, got %q", u.Host)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = strings.TrimSuffix(u.RawPath, "/")
@@ -502,9 +584,11 @@ func (x *exchange) build() error {
 	return nil
 }
 
-// errorf returns an error naming the request.
+// errorf returns an error naming the request by what may be shown of its
+// URL, with the client's secrets cut out.
 func (x *exchange) errorf(format string, args ...any) error {
-	return fmt.Errorf("rcevents: %s %s: "+format, append([]any{x.r.method, x.target}, args...)...)
+	err := fmt.Errorf("rcevents: %s %s: "+format, append([]any{x.r.method, x.c.showURL(x.target)}, args...)...)
+	return x.c.redactor.redactErr(err)
 }
 
 // response is the metadata of the exchange's final answer.
@@ -547,7 +631,7 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 	}
 	req, err := http.NewRequestWithContext(actx, r.method, x.target, reqBody)
 	if err != nil {
-		return false, 0, x.errorf("%w", err)
+		return false, 0, x.transportError(actx, err)
 	}
 	for k, vs := range x.header {
 		req.Header[k] = vs
@@ -580,7 +664,7 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 		timer.Stop()
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(resp, r.method, x.target, time.Now())
+		apiErr := c.apiError(resp, r.method, x.target)
 		drainAndClose(resp.Body)
 		if actedOnMaybe(resp.StatusCode) {
 			x.unknown = true
@@ -656,7 +740,7 @@ func (c *Client) log(ctx context.Context, method, target string, resp *http.Resp
 	}
 	attrs := []slog.Attr{
 		slog.String("method", method),
-		slog.String("url", target),
+		slog.String("url", c.showURL(target)),
 		slog.Duration("duration", d),
 		slog.Int("attempt", attempt),
 	}
@@ -667,7 +751,7 @@ func (c *Client) log(ctx context.Context, method, target string, resp *http.Resp
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", c.logError(err)))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "rcevents request", attrs...)
 }

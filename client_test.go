@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,8 +29,8 @@ func TestNewClientCredentialModes(t *testing.T) {
 		{"token", []Option{WithToken("tok")}, ""},
 		{"token source", []Option{WithTokenSource(ts)}, ""},
 		{"none", nil, "credentials: none given"},
-		{"two", []Option{WithToken("tok"), WithClientCredentials("id", "secret")}, "credentials: token and client credentials given together"},
-		{"three", []Option{WithTokenSource(ts), WithToken("tok"), WithClientCredentials("id", "secret")}, "token source and token and client credentials given together"},
+		{"two", []Option{WithToken("tok"), WithClientCredentials("id", "secret")}, "credentials: WithToken and WithClientCredentials given together"},
+		{"three", []Option{WithTokenSource(ts), WithToken("tok"), WithClientCredentials("id", "secret")}, "WithTokenSource and WithToken and WithClientCredentials given together"},
 		{"empty id", []Option{WithClientCredentials("", "secret")}, "WithClientCredentials: client ID is empty"},
 		{"empty secret", []Option{WithClientCredentials("id", "")}, "WithClientCredentials: client secret is empty"},
 		{"empty token", []Option{WithToken("")}, "WithToken: token is empty"},
@@ -64,7 +66,16 @@ func TestNewClientBaseURL(t *testing.T) {
 		{in: "api.events.ringcentral.com", err: "not an absolute http(s) URL"},
 		{in: "https://user:pass@example.com", err: "must not carry credentials"},
 		{in: "https://example.com/?x=1", err: "must not have a query or fragment"},
+		{in: "https://example.com/?", err: "must not have a query or fragment"},
+		{in: "https://example.com?", err: "must not have a query or fragment"},
+		{in: "https://example.com/#", err: "must not have a query or fragment"},
+		{in: "https://example.com#", err: "must not have a query or fragment"},
 		{in: "https://exa mple.com", err: "WithBaseURL"},
+		// url.Parse quotes the whole URL in its error: the password must not follow.
+		{in: "https://user:pass%zz@example.com", err: "must not carry credentials"},
+		{in: "https://user:pass@exa mple.com", err: "must not carry credentials"},
+		{in: "user:pass@example.com", err: "must not carry credentials"},
+		{in: "https://:pass@example.com/x?y#z", err: "must not carry credentials"},
 	} {
 		c, err := NewClient(WithToken("tok"), WithBaseURL(tc.in))
 		if tc.err != "" {
@@ -88,10 +99,46 @@ func TestNewClientOptionErrors(t *testing.T) {
 		{WithRateLimit(5, 0), "WithRateLimit"},
 		{WithRetry(RetryPolicy{MaxAttempts: -1}), "WithRetry"},
 		{WithUserAgent("app/1\r\nX-Evil: 1"), "WithUserAgent"},
+		{WithPageConcurrency(MaxPageConcurrency + 1), "WithPageConcurrency: must be at most 32"},
+		{WithPageConcurrency(math.MaxInt), "WithPageConcurrency: must be at most 32"},
+		{WithRateLimit(math.NaN(), 1), "WithRateLimit"},
+		{WithRateLimit(math.Inf(1), 1), "WithRateLimit"},
+		{WithRateLimit(math.Inf(-1), 1), "WithRateLimit"},
+		{WithUserAgent("app/1\x00"), "WithUserAgent: must not contain control characters"},
+		{WithUserAgent("app/1\n"), "WithUserAgent: must not contain control characters"},
+		{WithUserAgent("app\t1"), "WithUserAgent: must not contain control characters"},
+		{WithUserAgent("app/1\x7f"), "WithUserAgent: must not contain control characters"},
 	} {
-		_, err := NewClient(WithToken("tok"), tc.opt)
-		require.ErrorIs(t, err, ErrInvalidArgument)
+		c, err := NewClient(WithToken("tok"), tc.opt)
+		require.ErrorIs(t, err, ErrInvalidArgument, tc.err)
 		assert.Contains(t, err.Error(), tc.err)
+		assert.Nil(t, c)
+	}
+	for _, tok := range []string{"tok-4f1c\x00", "tok-4f1c\r\nX-Evil: 1", "\ntok-4f1c", "tok-4f1c\x7f", "tok\t4f1c"} {
+		_, err := NewClient(WithToken(tok))
+		require.ErrorIs(t, err, ErrInvalidArgument, "%q", tok)
+		assert.Contains(t, err.Error(), "WithToken: must not contain control characters")
+		assert.NotContains(t, err.Error(), "4f1c", "the error shows the token")
+	}
+	c, err := NewClient(WithToken("tok"), WithPageConcurrency(MaxPageConcurrency), WithRateLimit(10, 1), WithUserAgent("app/1 (é)"))
+	require.NoError(t, err)
+	assert.Equal(t, MaxPageConcurrency, c.pageConcurrency)
+}
+
+// TestWithTimeout: zero is the default bound, a negative duration no bound.
+func TestWithTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		opt  Option
+		want time.Duration
+	}{
+		{nil, DefaultTimeout},
+		{WithTimeout(0), DefaultTimeout},
+		{WithTimeout(5 * time.Second), 5 * time.Second},
+		{WithTimeout(-1), -1},
+	} {
+		c, err := NewClient(WithToken("tok"), tc.opt)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, c.timeout)
 	}
 }
 
@@ -109,7 +156,7 @@ func TestNewClientFromEnv(t *testing.T) {
 	t.Setenv("RCEVENTS_CLIENT_SECRET", "sekrit-value")
 	_, err = NewClientFromEnv()
 	require.ErrorIs(t, err, ErrInvalidArgument)
-	assert.Contains(t, err.Error(), "client credentials and token given together")
+	assert.Contains(t, err.Error(), "RCEVENTS_CLIENT_ID/RCEVENTS_CLIENT_SECRET and RCEVENTS_TOKEN given together")
 
 	t.Setenv("RCEVENTS_TOKEN", "")
 	c, err = NewClientFromEnv(WithBaseURL("http://localhost:2"))
@@ -121,6 +168,46 @@ func TestNewClientFromEnv(t *testing.T) {
 	t.Setenv("RCEVENTS_CLIENT_SECRET", "")
 	_, err = NewClientFromEnv()
 	assert.ErrorContains(t, err, "none given")
+}
+
+// TestNewClientFromEnvErrors: errors name the environment variable at
+// fault, not the option it becomes, say "rcevents:" once, and show no
+// credential; an option given to NewClientFromEnv is still named as such.
+func TestNewClientFromEnvErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, id, secret, token, base string
+		opts                          []Option
+		err                           string
+	}{
+		{name: "none", err: "credentials: none given: set RCEVENTS_CLIENT_ID and RCEVENTS_CLIENT_SECRET, or RCEVENTS_TOKEN"},
+		{name: "both", id: "id", secret: "sekrit-1f2e", token: "tok-1f2e",
+			err: "credentials: RCEVENTS_CLIENT_ID/RCEVENTS_CLIENT_SECRET and RCEVENTS_TOKEN given together"},
+		{name: "no secret", id: "id", err: "RCEVENTS_CLIENT_SECRET: client secret is empty"},
+		{name: "no id", secret: "sekrit-1f2e", err: "RCEVENTS_CLIENT_ID: client ID is empty"},
+		{name: "token with a line break", token: "tok-1f2e\r\n", err: "RCEVENTS_TOKEN: must not contain control characters"},
+		{name: "http base URL", token: "tok", base: "http://example.com", err: "RCEVENTS_BASE_URL: must be https unless its host is loopback"},
+		{name: "base URL with a password", token: "tok", base: "https://me:sekrit-1f2e@example.com", err: "RCEVENTS_BASE_URL: must not carry credentials"},
+		{name: "unparsable base URL with a password", token: "tok", base: "https://me:sekrit-1f2e%zz@example.com", err: "RCEVENTS_BASE_URL: must not carry credentials"},
+		{name: "unparsable base URL", token: "tok", base: "https://exa mple.com", err: "RCEVENTS_BASE_URL: parse"},
+		{name: "base URL with a query", token: "tok", base: "https://example.com/?token=sekrit-1f2e", err: "RCEVENTS_BASE_URL: must not have a query or fragment"},
+		{name: "option after the environment", token: "tok", opts: []Option{WithBaseURL("http://example.com")},
+			err: "WithBaseURL: must be https unless its host is loopback"},
+		{name: "option and environment credentials", token: "tok-1f2e", opts: []Option{WithClientCredentials("id", "sekrit-1f2e")},
+			err: "credentials: RCEVENTS_TOKEN and WithClientCredentials given together"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("RCEVENTS_CLIENT_ID", tc.id)
+			t.Setenv("RCEVENTS_CLIENT_SECRET", tc.secret)
+			t.Setenv("RCEVENTS_TOKEN", tc.token)
+			t.Setenv("RCEVENTS_BASE_URL", tc.base)
+			c, err := NewClientFromEnv(tc.opts...)
+			assert.Nil(t, c)
+			require.ErrorIs(t, err, ErrInvalidArgument)
+			assert.Contains(t, err.Error(), tc.err)
+			assert.Equal(t, 1, strings.Count(err.Error(), "rcevents:"), err.Error())
+			assert.NotContains(t, err.Error(), "1f2e", "a credential shows")
+		})
+	}
 }
 
 func TestNewClientDoesNoIO(t *testing.T) {

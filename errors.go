@@ -2,7 +2,6 @@ package rcevents
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
 )
 
 // Sentinel errors that an *APIError matches with errors.Is, by status code.
@@ -50,7 +51,12 @@ func (e *outcomeError) Unwrap() []error { return []error{e.err, ErrOutcomeUnknow
 type APIError struct {
 	StatusCode int
 	Method     string
-	URL        string // without credentials
+
+	// URL is the request's, as errors show it: without credentials, and
+	// with the value of every query parameter but page and perPage
+	// replaced by "…" (filter[email][eq]=…), as filter values may be
+	// personal data.
+	URL string
 
 	// RequestID is the ID the server gave the request, "" if it sent none:
 	// see Response.RequestID.
@@ -128,6 +134,12 @@ func (o ErrorObject) message() string {
 	return msg
 }
 
+// Format prints the error as Error does, whatever the verb: %+v and %#v
+// would print Header, which holds what the server sent, echoes included.
+func (e *APIError) Format(f fmt.State, _ rune) {
+	io.WriteString(f, e.Error())
+}
+
 // Is reports whether the sentinel target stands for e's status code, so that
 // errors.Is(err, ErrNotFound) works on any *APIError.
 func (e *APIError) Is(target error) bool {
@@ -158,8 +170,9 @@ const (
 )
 
 // newAPIError reads a failed answer, up to maxErrorBody bytes, into an
-// *APIError. The caller closes the body.
-func newAPIError(resp *http.Response, method, rawURL string, now time.Time) *APIError {
+// *APIError, with r's secrets cut out of everything it shows. rawURL is the
+// request's URL as it is to be shown. The caller closes the body.
+func newAPIError(resp *http.Response, method, rawURL string, now time.Time, r *redactor) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     method,
@@ -169,21 +182,35 @@ func newAPIError(resp *http.Response, method, rawURL string, now time.Time) *API
 	}
 	e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	e.Errors, e.Body = decodeErrorBody(body)
+	e.Errors, e.Body = decodeErrorBody(body, r)
 	return e
 }
 
 // decodeErrorBody returns the JSON:API errors of body, or, when body is not
-// such a document, a bounded, printable snippet of it.
-func decodeErrorBody(body []byte) ([]ErrorObject, string) {
+// such a document, a bounded, printable snippet of it; either way with r's
+// secrets cut out. They are cut from the decoded text, where the escapes of
+// JSON no longer hide them, and from the body before the snippet is taken,
+// so that a cut cannot leave the start of a secret.
+func decodeErrorBody(body []byte, r *redactor) ([]ErrorObject, string) {
 	var doc struct {
 		Errors []ErrorObject `json:"errors"`
 	}
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &doc) == nil && len(doc.Errors) > 0 {
+	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &doc, decodeOptions) == nil && len(doc.Errors) > 0 {
+		for i := range doc.Errors {
+			doc.Errors[i].redact(r)
+		}
 		return doc.Errors, ""
 	}
-	return nil, snippet(trimmed, maxErrorSnippet)
+	return nil, r.redactSnippet(trimmed)
+}
+
+// redact cuts r's secrets out of every field of o.
+func (o *ErrorObject) redact(r *redactor) {
+	o.Code, o.Detail, o.Status, o.Title = r.redact(o.Code), r.redact(o.Detail), r.redact(o.Status), r.redact(o.Title)
+	if o.Source != nil {
+		o.Source.Pointer, o.Source.Parameter = r.redact(o.Source.Pointer), r.redact(o.Source.Parameter)
+	}
 }
 
 // snippet returns at most n bytes of b as valid UTF-8, marking a cut with "…".

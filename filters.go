@@ -9,7 +9,8 @@ import (
 )
 
 // StringFilter matches a string attribute: equal to Eq, or to one of In.
-// Zero fields are left out of the query.
+// Zero fields are left out of the query; a filter with neither is refused
+// (leave the filter nil to match every value).
 type StringFilter struct {
 	Eq string
 	In []string
@@ -29,7 +30,8 @@ func (f StringFilter) EncodeValues(key string, v *url.Values) error {
 
 // DateTimeFilter matches a date-time attribute. Zero times are left out of
 // the query; the others are sent in RFC 3339, in UTC, and must fall in the
-// years 1 to 9999 that it can write.
+// years 1 to 9999 that it can write. A filter without any time, or with a
+// zero time in In, is refused (leave the filter nil to match every time).
 type DateTimeFilter struct {
 	Eq, Gt, Lt, Gte, Lte time.Time
 	In                   []time.Time
@@ -79,11 +81,16 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// validate checks that no value holds the comma that separates the list of
-// In, which would split it into values the caller did not mean.
+// validate checks a filter that is set: it must hold a value, and no value
+// may hold the comma that separates the list of In, which would split it
+// into values the caller did not mean. An empty filter would be left out of
+// the query and match every item, the opposite of what was asked.
 func (f *StringFilter) validate(field string) error {
 	if f == nil {
 		return nil
+	}
+	if f.Eq == "" && len(f.In) == 0 {
+		return invalidArg(field, "is set but empty: set Eq or In, or leave the filter nil")
 	}
 	for _, s := range f.In {
 		if s == "" || strings.Contains(s, ",") {
@@ -93,24 +100,35 @@ func (f *StringFilter) validate(field string) error {
 	return nil
 }
 
-// validate checks that every time set can be written in RFC 3339, with a
-// year from 1 to 9999 as in request bodies; a time outside would go out as
-// a malformed query.
+// validate checks a filter that is set: it must hold a time, In must hold
+// no zero time (which the query would leave out, widening the list), and
+// every time must be one RFC 3339 can write, with a year from 1 to 9999 as
+// in request bodies; a time outside would go out as a malformed query.
 func (f *DateTimeFilter) validate(field string) error {
 	if f == nil {
 		return nil
 	}
-	for _, op := range [...]struct {
+	ops := [...]struct {
 		name string
 		t    time.Time
-	}{{"Eq", f.Eq}, {"Gt", f.Gt}, {"Lt", f.Lt}, {"Gte", f.Gte}, {"Lte", f.Lte}} {
+	}{{"Eq", f.Eq}, {"Gt", f.Gt}, {"Lt", f.Lt}, {"Gte", f.Gte}, {"Lte", f.Lte}}
+	set := len(f.In) > 0
+	for _, op := range ops {
+		set = set || !op.t.IsZero()
 		if !encodableTime(op.t) {
 			return invalidArg(field+"."+op.name, "year %d is outside 1 to 9999", op.t.UTC().Year())
 		}
 	}
+	if !set {
+		return invalidArg(field, "is set but empty: set a time, or leave the filter nil")
+	}
 	for i, t := range f.In {
+		name := fmt.Sprintf("%s.In[%d]", field, i)
+		if t.IsZero() {
+			return invalidArg(name, "is the zero time")
+		}
 		if !encodableTime(t) {
-			return invalidArg(fmt.Sprintf("%s.In[%d]", field, i), "year %d is outside 1 to 9999", t.UTC().Year())
+			return invalidArg(name, "year %d is outside 1 to 9999", t.UTC().Year())
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package rcevents
 
 import (
+	"context"
 	"net/url"
 	"testing"
 	"time"
@@ -63,4 +64,43 @@ func TestStringFilterValidate(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	assert.Contains(t, err.Error(), "Email.In")
 	assert.ErrorIs(t, (&StringFilter{In: []string{""}}).validate("Email"), ErrInvalidArgument)
+}
+
+// TestEmptyFiltersRefused: a filter that is set but holds no value is
+// refused before any request, naming the field, in every options type with
+// filters. Left out of the query, it would widen the list to every item: a
+// lookup by an empty email would return the first attendees of the event.
+func TestEmptyFiltersRefused(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	may := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+	registrations := func(o *RegistrationListOptions) []error {
+		_, err := ts.client.Registrations.List(ctx, "evt_1", o)
+		return []error{err, firstErr(ts.client.Registrations.All(ctx, "evt_1", o))}
+	}
+	magicLinks := func(o *MagicLinkListOptions) []error {
+		_, err := ts.client.MagicLinks.List(ctx, "tkt_1", o)
+		return []error{err, firstErr(ts.client.MagicLinks.All(ctx, "tkt_1", o))}
+	}
+	for _, tc := range []struct {
+		errs  []error
+		field string
+	}{
+		{registrations(&RegistrationListOptions{Email: &StringFilter{}}), "RegistrationListOptions.Email: is set but empty"},
+		{registrations(&RegistrationListOptions{Email: &StringFilter{In: []string{}}}), "RegistrationListOptions.Email: is set but empty"},
+		{registrations(&RegistrationListOptions{CreatedAt: &DateTimeFilter{}}), "RegistrationListOptions.CreatedAt: is set but empty"},
+		{registrations(&RegistrationListOptions{UpdatedAt: &DateTimeFilter{In: []time.Time{}}}), "RegistrationListOptions.UpdatedAt: is set but empty"},
+		{registrations(&RegistrationListOptions{UserUpdatedAt: &DateTimeFilter{In: []time.Time{{}}}}), "RegistrationListOptions.UserUpdatedAt.In[0]: is the zero time"},
+		{registrations(&RegistrationListOptions{CreatedAt: &DateTimeFilter{Gte: may, In: []time.Time{may, {}}}}), "RegistrationListOptions.CreatedAt.In[1]: is the zero time"},
+		{magicLinks(&MagicLinkListOptions{Email: &StringFilter{}}), "MagicLinkListOptions.Email: is set but empty"},
+		{magicLinks(&MagicLinkListOptions{UpdatedAt: &DateTimeFilter{}}), "MagicLinkListOptions.UpdatedAt: is set but empty"},
+		{magicLinks(&MagicLinkListOptions{UpdatedAt: &DateTimeFilter{In: []time.Time{{}}}}), "MagicLinkListOptions.UpdatedAt.In[0]: is the zero time"},
+	} {
+		for _, err := range tc.errs {
+			if assert.ErrorIs(t, err, ErrInvalidArgument, tc.field) {
+				assert.Contains(t, err.Error(), tc.field)
+			}
+		}
+	}
+	assert.Zero(t, ts.requests.Load(), "requests that reached the server")
 }

@@ -73,7 +73,7 @@ func FuzzDecodeErrorBody(f *testing.F) {
 	}
 	f.Add([]byte("<html><body>502 Bad Gateway</body></html>"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		objs, body := decodeErrorBody(b)
+		objs, body := decodeErrorBody(b, nil)
 		if objs != nil && body != "" {
 			t.Fatal("both errors and a snippet")
 		}
@@ -255,35 +255,39 @@ func FuzzPathID(f *testing.F) {
 }
 
 // FuzzTokenErrorRedaction hands tokenError answers that hold the client
-// secret, in any of the forms it is sent in, anywhere in any body: no form
-// is left in what the error prints. Secrets are taken as real ones are,
-// twelve or more letters and digits, so that one cannot hide in the words
-// of the message itself.
+// secret, or the Basic credentials made of it, anywhere in any body, as
+// they are or escaped as JSON, URLs, forms or HTML: no form is left in what
+// the error prints. Secrets are printable ASCII of minLooseSecret bytes or
+// more, as real ones are, so that one cannot hide in the words of the
+// message itself.
 func FuzzTokenErrorRedaction(f *testing.F) {
 	f.Add("client-id", "0123456789abcdef", "pre ", " post", uint8(0), 401, true)
 	f.Add("id", "S3cretS3cretS3cret", "", "", uint8(3), 400, false)
 	f.Add("a b:c", "abcdefghijklmnop", "{\"error\":\"", "\"}", uint8(1), 200, true)
+	f.Add("id", "s3cr:et/+&<x>'~", "&amp", ";%", uint8(7), 502, false)
 	f.Fuzz(func(t *testing.T, id, secret, before, after string, form uint8, status int, oauthErr bool) {
-		if len(secret) < 12 || strings.Trim(secret, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-			return
-		}
-		// Errors quote bodies with %q: an escape such as \x00 next to digits
-		// the server sent could spell a secret made of those digits without
-		// the secret being echoed. The property is about echoes, so the
-		// text around them is text %q prints as it is.
-		if strconv.Quote(before+after) != `"`+before+after+`"` {
+		// Errors quote bodies with %q, which doubles a backslash and
+		// escapes a quote: its output could spell a secret holding them
+		// without the secret being echoed. "[" and "]" could spell one
+		// with the "[REDACTED]" that stands for a secret cut out. The
+		// property is about echoes, so secrets hold neither, and the text
+		// around them is text %q prints as it is.
+		if len(secret) < minLooseSecret || strings.ContainsAny(secret, "\\\"[]") || strconv.Quote(secret) != `"`+secret+`"` ||
+			strconv.Quote(before+after) != `"`+before+after+`"` {
 			return
 		}
 		status = 100 + abs(status)%500
-		forms := secretForms(id, secret)
+		r := &redactor{}
+		r.addClientSecret(id, secret)
+		forms := echoedSecretForms(id, secret)
 		echoed := before + forms[int(form)%len(forms)] + after + forms[(int(form)+1)%len(forms)]
 		re := &oauth2.RetrieveError{Response: &http.Response{StatusCode: status, Status: fmt.Sprint(status)}, Body: []byte(echoed)}
 		if oauthErr {
 			re.ErrorCode, re.ErrorDescription = "invalid_client", echoed
 		}
 		const tokenURL = "https://api.example/v1/auth/token"
-		bare := tokenError(&oauth2.RetrieveError{Response: re.Response}, tokenURL, forms).Error()
-		for _, err := range []error{tokenError(re, tokenURL, forms), tokenError(errors.New(echoed), tokenURL, forms)} {
+		bare := tokenError(&oauth2.RetrieveError{Response: re.Response}, tokenURL, r).Error()
+		for _, err := range []error{tokenError(re, tokenURL, r), tokenError(errors.New(echoed), tokenURL, r)} {
 			for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
 				for _, fm := range forms {
 					if strings.Contains(s, fm) && !strings.Contains(bare, fm) {
@@ -386,7 +390,7 @@ func FuzzAPIError(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, retryAfter string, body []byte) {
 		status = 100 + abs(status)%500
 		resp := &http.Response{StatusCode: status, Header: http.Header{"Retry-After": {retryAfter}}, Body: io.NopCloser(bytes.NewReader(body))}
-		e := newAPIError(resp, http.MethodGet, "https://api.example/v1/health", time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC))
+		e := newAPIError(resp, http.MethodGet, "https://api.example/v1/health", time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), nil)
 		if e.Error() == "" || len(e.Body) > maxErrorSnippet+len("…") || !utf8.ValidString(e.Body) {
 			t.Fatalf("bad error %q (body %q)", e.Error(), e.Body)
 		}

@@ -11,18 +11,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -67,13 +70,41 @@ func TestRetryAfterGarbageBacksOff(t *testing.T) {
 // echoes the token request: as it is, form-encoded, JSON-escaped, and inside
 // HTTP Basic credentials (which oauth2 form-encodes first).
 func echoedSecretForms(id, secret string) []string {
-	js, _ := json.Marshal(secret)
-	return []string{
-		secret,
-		url.QueryEscape(secret),
-		string(js[1 : len(js)-1]),
-		base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret))),
+	basic := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret)))
+	return append(escapedForms(secret), escapedForms(basic)...)
+}
+
+// escapedForms are the ways an answer may echo s: as it is, and escaped as
+// JSON (as encoding/json writes it, with every "/" as "\/", with every
+// character as \uXXXX), as URLs and forms (every byte %XX, in upper and
+// lower case), and as HTML (entities, every character as &#N;).
+func escapedForms(s string) []string {
+	js, _ := json.Marshal(s)
+	var jsonU, pctUpper, pctLower, htmlNum strings.Builder
+	for _, r := range s {
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&jsonU, `\u%04x`, u)
+		}
+		fmt.Fprintf(&htmlNum, "&#%d;", r)
 	}
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&pctUpper, "%%%02X", s[i])
+		fmt.Fprintf(&pctLower, "%%%02x", s[i])
+	}
+	forms := []string{
+		s,
+		string(js[1 : len(js)-1]),
+		strings.ReplaceAll(string(js[1:len(js)-1]), "/", `\/`),
+		jsonU.String(),
+		url.QueryEscape(s),
+		url.PathEscape(s),
+		pctUpper.String(),
+		pctLower.String(),
+		html.EscapeString(s),
+		htmlNum.String(),
+	}
+	slices.Sort(forms)
+	return slices.Compact(forms)
 }
 
 // printed is everything an error can show: its message under each verb and
@@ -120,9 +151,21 @@ func assertNoSecret(t *testing.T, err error, secrets ...string) {
 // the credentials were sent.
 func TestTokenEndpointEchoNeverLeaksSecret(t *testing.T) {
 	const id, secret = "client id", "s3cr:et/+&<x>"
+	var cases, strs int
 	echo := func(r *http.Request) string {
 		b, _ := io.ReadAll(r.Body)
-		return "got Authorization=" + r.Header.Get("Authorization") + " body=" + string(b)
+		auth := r.Header.Get("Authorization")
+		got := "got Authorization=" + auth + " body=" + string(b)
+		// and again, in every way a server may escape what it echoes
+		for _, form := range escapedForms(auth) {
+			got += " " + form
+		}
+		if v, err := url.ParseQuery(string(b)); err == nil && v.Get("client_secret") != "" {
+			for _, form := range escapedForms(v.Get("client_secret")) {
+				got += " " + form
+			}
+		}
+		return got
 	}
 	for _, tc := range []struct {
 		name    string
@@ -170,9 +213,11 @@ func TestTokenEndpointEchoNeverLeaksSecret(t *testing.T) {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), "fetching a token")
 				assertNoSecret(t, err, echoedSecretForms(id, secret)...)
+				cases, strs = cases+1, strs+len(printed(err))
 			})
 		}
 	}
+	t.Logf("FIGURE secrets token-endpoint-echo cases=%d strings-checked=%d forms-looked-for=%d found=0", cases, strs, len(echoedSecretForms(id, secret)))
 }
 
 // TestAPIErrorNeverCarriesToken: an API (or a gateway in front of it) that
@@ -181,9 +226,10 @@ func TestTokenEndpointEchoNeverLeaksSecret(t *testing.T) {
 // of the answer, and whether the token is static or fetched (a 401 there
 // fetches a second token, which the second answer echoes).
 func TestAPIErrorNeverCarriesToken(t *testing.T) {
-	const static = "static-token-6b1f0e"
+	const static = "static/token+6b1f0e"
+	var cases, strs, forms int
 	for _, status := range []int{400, 401, 403, 404, 422, 429, 500, 502} {
-		for _, shape := range []string{"json:api", "html"} {
+		for _, shape := range []string{"json:api", "html", "json:api escaped", "json escaped", "url-encoded", "html escaped"} {
 			for _, mode := range []string{"static", "client credentials"} {
 				t.Run(fmt.Sprintf("%d %s %s", status, shape, mode), func(t *testing.T) {
 					var issued []string
@@ -191,7 +237,7 @@ func TestAPIErrorNeverCarriesToken(t *testing.T) {
 					mux := http.NewServeMux()
 					mux.HandleFunc("/v1/auth/token", func(w http.ResponseWriter, r *http.Request) {
 						mu.Lock()
-						tok := fmt.Sprintf("fetched-token-%d-a71c", len(issued)+1)
+						tok := fmt.Sprintf("fetched/token+%d-a71c", len(issued)+1)
 						issued = append(issued, tok)
 						mu.Unlock()
 						w.Header().Set("Content-Type", "application/json")
@@ -199,10 +245,41 @@ func TestAPIErrorNeverCarriesToken(t *testing.T) {
 					})
 					mux.HandleFunc("/v1/health", func(w http.ResponseWriter, r *http.Request) {
 						auth := r.Header.Get("Authorization")
-						if shape == "html" {
+						tok := strings.TrimPrefix(auth, "Bearer ")
+						switch shape {
+						case "html":
 							w.Header().Set("Content-Type", "text/html")
 							w.WriteHeader(status)
-							fmt.Fprintf(w, "<html><body>Request had %s (%s)</body></html>", auth, strings.TrimPrefix(auth, "Bearer "))
+							fmt.Fprintf(w, "<html><body>Request had %s (%s)</body></html>", auth, tok)
+							return
+						case "json:api escaped", "json escaped":
+							// Every form JSON allows, in a JSON:API error document
+							// (decoded into Errors) or another JSON answer (Body).
+							forms := escapedForms(tok)
+							var echoes []string
+							for _, f := range forms {
+								if strings.HasPrefix(f, `\u`) || strings.Contains(f, `\/`) || f == tok {
+									echoes = append(echoes, `Bearer `+f)
+								}
+							}
+							key := "errors"
+							if shape == "json escaped" {
+								key = "echo"
+							}
+							w.Header().Set("Content-Type", "application/json")
+							w.WriteHeader(status)
+							fmt.Fprintf(w, `{"%s":[{"status":"%d","title":"%s","detail":"token %s refused","source":{"parameter":"%s"}}]}`,
+								key, status, echoes[0], strings.Join(echoes, ", "), echoes[len(echoes)-1])
+							return
+						case "url-encoded":
+							w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
+							w.WriteHeader(status)
+							fmt.Fprintf(w, "error=refused&authorization=%s&token=%s&raw=%s", url.QueryEscape(auth), url.PathEscape(tok), escapedForms(tok)[0])
+							return
+						case "html escaped":
+							w.Header().Set("Content-Type", "text/html")
+							w.WriteHeader(status)
+							fmt.Fprintf(w, "<html><body>Request had <code>%s</code></body></html>", strings.Join(escapedForms(auth), "</code> <code>"))
 							return
 						}
 						w.Header().Set("Content-Type", "application/vnd.api+json")
@@ -227,11 +304,17 @@ func TestAPIErrorNeverCarriesToken(t *testing.T) {
 					assert.Contains(t, err.Error(), "[REDACTED]", "the echo is still there, without the token")
 					mu.Lock()
 					defer mu.Unlock()
-					assertNoSecret(t, err, append([]string{static}, issued...)...)
+					secrets := escapedForms(static)
+					for _, tok := range issued {
+						secrets = append(secrets, escapedForms(tok)...)
+					}
+					assertNoSecret(t, err, secrets...)
+					cases, strs, forms = cases+1, strs+len(printed(err)), max(forms, len(secrets))
 				})
 			}
 		}
 	}
+	t.Logf("FIGURE secrets api-echo cases=%d strings-checked=%d forms-looked-for=%d found=0", cases, strs, forms)
 }
 
 // TestDateTimeFilterYearsRefused: a filter time RFC 3339 cannot write (year
@@ -304,11 +387,11 @@ func TestErrorSnippetBounded(t *testing.T) {
 	many := strings.Repeat("0\xff", maxErrorSnippet) // each invalid byte becomes a 3-byte U+FFFD
 	latin1 := "caf\xe9 " + strings.Repeat("au lait ", 200)
 	for _, body := range []string{many, many[:maxErrorSnippet], latin1} {
-		_, s := decodeErrorBody([]byte(body))
+		_, s := decodeErrorBody([]byte(body), nil)
 		assert.LessOrEqual(t, len(s), maxErrorSnippet+len("…"), "%.40q", body)
 		assert.True(t, utf8.ValidString(s))
 	}
-	_, s := decodeErrorBody([]byte(latin1))
+	_, s := decodeErrorBody([]byte(latin1), nil)
 	assert.True(t, strings.HasPrefix(s, "caf\uFFFD au lait au lait"), "%.40q", s)
 	assert.True(t, strings.HasSuffix(s, "…"))
 }
@@ -795,8 +878,10 @@ func (s *signalWriter) Write(p []byte) (int, error) {
 // the *APIError of a 401, requests.
 func TestSecretsNeverShownOnFailurePaths(t *testing.T) {
 	verifyNoLeaks(t)
-	const id, secret, token = "client-7f3a", "cs-4e1b9d0a2c6f8e3b", "at-9c2d7e4f1a8b3c6d"
-	secrets := append(echoedSecretForms(id, secret), token)
+	const id, secret, token = "client-7f3a", "cs-4e1b9d0a2c6f8e3b", "at/9c2d7e4f1a8b3c6d"
+	const shortTok = "Zq" // a static token too short to be cut but where it stands alone
+	secrets := append(echoedSecretForms(id, secret), escapedForms(token)...)
+	secrets = append(secrets, escapedForms("Bearer "+shortTok)...)
 
 	other := newOtherOrigin(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
@@ -817,7 +902,8 @@ func TestSecretsNeverShownOnFailurePaths(t *testing.T) {
 		}
 		if _, s, _ := r.BasicAuth(); s != url.QueryEscape(secret) {
 			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprintf(w, `{"error":"invalid_client","error_description":"bad credentials %s in %s"}`, r.Header.Get("Authorization"), body)
+			fmt.Fprintf(w, `{"error":"invalid_client","error_description":"bad credentials %s in %s (%s)"}`, r.Header.Get("Authorization"), body,
+				strings.Join(escapedForms(r.Header.Get("Authorization")), ", "))
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -831,6 +917,11 @@ func TestSecretsNeverShownOnFailurePaths(t *testing.T) {
 	}
 	mux.HandleFunc("/v1/unauthorized", echo(http.StatusUnauthorized))
 	mux.HandleFunc("/v1/broken", echo(http.StatusInternalServerError))
+	mux.HandleFunc("/v1/escaped", func(w http.ResponseWriter, r *http.Request) {
+		// JSON, but not JSON:API: the answer's snippet is the error's Body.
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprintf(w, `{"message":"you sent %s","as":%q}`, strings.Join(escapedForms(r.Header.Get("Authorization")), " or "), r.Header.Get("Authorization"))
+	})
 	mux.HandleFunc("/v1/truncated", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"data":[{"id":"`) })
 	mux.HandleFunc("/v1/trickle", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"data":`)
@@ -871,8 +962,13 @@ func TestSecretsNeverShownOnFailurePaths(t *testing.T) {
 	page, err := c.Organizations.List(ctx, nil)
 	require.NoError(t, err)
 	show(page, *page, c, opts, c.Organizations, &EventCreateRequest{Name: "x", Password: "event-door-code"})
-	for _, path := range []string{"/v1/unauthorized", "/v1/broken", "/v1/truncated", "/v1/trickle", "/v1/reset", "/v1/loop", "/v1/away"} {
+	for _, path := range []string{"/v1/unauthorized", "/v1/broken", "/v1/escaped", "/v1/truncated", "/v1/trickle", "/v1/reset", "/v1/loop", "/v1/away"} {
 		get(c, ctx, path)
+	}
+	shortToken, err := NewClient(slices.Concat(opts[1:], []Option{WithToken(shortTok)})...) // opts[0] is the client credentials
+	require.NoError(t, err)
+	for _, path := range []string{"/v1/unauthorized", "/v1/escaped"} {
+		get(shortToken, ctx, path)
 	}
 	var apiErr *APIError
 	require.ErrorAs(t, errs[0], &apiErr)

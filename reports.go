@@ -194,8 +194,10 @@ func (s *ReportsService) Get(ctx context.Context, reportID string, callOpts ...C
 	err = s.client.do(ctx, call{method: http.MethodGet, path: "/v1/reports/" + id, opts: callOpts}, func(resp *http.Response) error {
 		status = resp.StatusCode
 		r, err = decodeOne[Report](resp.Body)
+		// The in-progress answer (202) says only that the report is not
+		// ready; a ready one (200) without the report is no answer at all.
 		if errors.Is(err, errNoResource) && status == http.StatusAccepted {
-			r, err = &Report{}, nil // the in-progress answer may lack it
+			r, err = &Report{}, nil
 		}
 		return err
 	})

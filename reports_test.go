@@ -123,6 +123,39 @@ func TestReportsGetInProgressWithoutID(t *testing.T) {
 	assert.Equal(t, &Report{ID: "rpt_3c9d", Status: "queued"}, rep)
 }
 
+// TestReportsGetWithoutDataIsAnError: a 200 answer that holds no report
+// ({}, null, an error document) is an error, as for every other getter, not
+// a ready report without a URL; Wait ends with it. The in-progress answer
+// (202) may still come without a resource: the report is not ready yet.
+func TestReportsGetWithoutDataIsAnError(t *testing.T) {
+	ts := newTestServer(t)
+	var status atomic.Int64
+	var body atomic.Value
+	ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
+		assertRequest(t, r, http.MethodGet, "/v1/reports/rpt_3c9d", nil)
+		w.WriteHeader(int(status.Load()))
+		io.WriteString(w, body.Load().(string))
+	})
+	for _, b := range []string{`{}`, `null`, `{"data":null}`, `{"meta":{}}`, `{"errors":[{"status":"500","detail":"oops"}]}`} {
+		body.Store(b)
+		status.Store(http.StatusOK)
+		rep, err := ts.client.Reports.Get(context.Background(), "rpt_3c9d")
+		assert.Nil(t, rep, b)
+		if assert.Error(t, err, b) {
+			assert.Contains(t, err.Error(), `/v1/reports/rpt_3c9d: 200: decoding the answer: no "data" resource`, b)
+		}
+		rep, err = ts.client.Reports.Wait(context.Background(), "rpt_3c9d")
+		assert.Nil(t, rep, b)
+		assert.Error(t, err, b)
+
+		status.Store(http.StatusAccepted)
+		rep, err = ts.client.Reports.Get(context.Background(), "rpt_3c9d")
+		require.NoError(t, err, b)
+		assert.Equal(t, &Report{ID: "rpt_3c9d"}, rep, b)
+		assert.False(t, rep.Ready(), b)
+	}
+}
+
 func TestReportReadyNil(t *testing.T) {
 	var rep *Report
 	assert.False(t, rep.Ready())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -106,8 +105,9 @@ func retryableStatus(method string, status int) bool {
 // once the caller's context has ended, and only for idempotent methods. An
 // attempt that ran out of its own time limit counts as a transport error. A
 // failed token fetch is retried only when it may succeed next time: after a
-// transport error or an answer retryableStatus allows, not after a refusal
-// or an answer that is not a token.
+// transport error or an answer retryableStatus allows, not after a refusal,
+// an answer that is not a token, a panic of the token source or a fetch
+// that ran out of its bound (the call has waited that long already).
 func retryableError(ctx context.Context, method string, err error) bool {
 	if ctx.Err() != nil || !idempotent(method) || errors.Is(err, errTooManyRedirects) {
 		return false
@@ -116,10 +116,9 @@ func retryableError(ctx context.Context, method string, err error) bool {
 	if errors.As(err, &apiErr) {
 		return retryableStatus(http.MethodGet, apiErr.StatusCode)
 	}
-	var te *redactedError
-	if errors.As(err, &te) {
-		var ne net.Error
-		return errors.As(te.err, &ne)
+	var fe *tokenFetchError
+	if errors.As(err, &fe) {
+		return fe.temporary
 	}
 	return true
 }

@@ -5,7 +5,7 @@ import (
 	"sync"
 )
 
-//go:generate go run ./internal/timezonegen -in ../shared/spec/events-api-reference.txt -out timezones_gen.go
+//go:generate go run ./internal/timezonegen -in internal/timezonegen/events-api-reference.txt -out timezones_gen.go
 
 // Timezones returns the timezone names that the API accepts for events
 // (EventCreateRequest.Timezone and the like), in the API reference's order.

@@ -7,9 +7,12 @@
 // identical, so that a reference that starts to disagree with itself is
 // noticed rather than silently half-used.
 //
-// Usage (from the module root, as go generate runs it):
+// Its input, events-api-reference.txt beside this file, is a copy of the
+// vendor's API reference kept in the module, so that go generate works from
+// a fresh clone. To take a new reference, copy it over that file and run go
+// generate in the module root, which runs:
 //
-//	go run ./internal/timezonegen -in ../shared/spec/events-api-reference.txt -out timezones_gen.go
+//	go run ./internal/timezonegen -in internal/timezonegen/events-api-reference.txt -out timezones_gen.go
 package main
 
 import (
