@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // resource is one JSON:API resource object; its attributes repeat the id, as the API's do.
@@ -65,12 +66,13 @@ func writeList[T any](w http.ResponseWriter, r *http.Request, p pageRequest, tot
 // writeJSON answers status with v, encoded first so that the answer carries a
 // Content-Length and an encoding failure can still become a 500 instead of a truncated
 // body. Map keys are sorted, so the same data always gives the same bytes, and nil slices
-// are null (see models.go). Buffers are reused: a page of registrations takes 140 KB.
+// are null (see models.go). An error may echo a query's invalid UTF-8, which becomes U+FFFD.
+// Buffers are reused: a page of registrations takes 140 KB.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	buf := buffers.Get().(*bytes.Buffer)
 	defer buffers.Put(buf)
 	buf.Reset()
-	if err := json.MarshalWrite(buf, v, json.Deterministic(true), json.FormatNilSliceAsNull(true)); err != nil {
+	if err := json.MarshalWrite(buf, v, json.Deterministic(true), json.FormatNilSliceAsNull(true), jsontext.AllowInvalidUTF8(true)); err != nil {
 		http.Error(w, "encoding the answer: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
