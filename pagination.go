@@ -208,12 +208,13 @@ func (w *walker[T, PT]) run(take func(p *Page[T], resp *Response, err error) boo
 			return
 		}
 		if !more(p, seen) {
-			if most <= seen {
+			if most <= seen || pf == nil {
 				return
 			}
 			// An earlier page counted more items than the list has reached:
-			// this page may have been answered before the list grew, while
-			// pages after it were fetched. Ask again before ending.
+			// fetched ahead, this page may have been answered before the
+			// list grew. Ask again before ending. (Fetched one by one, the
+			// latest page is the latest word.)
 			resp := new(Response)
 			fresh, err := w.fetch(ctx, n, resp)
 			if err != nil {

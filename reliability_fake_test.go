@@ -116,7 +116,8 @@ func TestAllUnderFaultsLosesAndDoublesNothing(t *testing.T) {
 	for _, n := range []int{1, 8} {
 		t.Run(fmt.Sprintf("concurrency %d", n), func(t *testing.T) {
 			checkNoLeaks(t)
-			srv := newFake(t, rceventstest.WithRegistrations(total), rceventstest.WithSeed(6), rceventstest.WithRetryAfter(time.Second))
+			srv := newFake(t, rceventstest.WithRegistrations(total), rceventstest.WithSeed(6))
+			srv.SetRetryAfter(time.Second)
 			c := fakeClient(t, srv, rcevents.WithPageConcurrency(n), listRetry)
 			require.Equal(t, ref.Fixtures.EventID, srv.Fixtures.EventID)
 			srv.FailNext(1, rceventstest.FaultRateLimit)
@@ -174,7 +175,7 @@ func TestAllUnderFaultsLosesAndDoublesNothing(t *testing.T) {
 func TestCreatesUnderFaultsStoreWhatIsReported(t *testing.T) {
 	checkNoLeaks(t)
 	const perKind, workers = 200, 4
-	srv := newFake(t, rceventstest.WithSeed(7), rceventstest.WithRetryAfter(0))
+	srv := newFake(t, rceventstest.WithSeed(7))
 	c := fakeClient(t, srv, rcevents.WithRetry(rcevents.RetryPolicy{MaxAttempts: 4, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}))
 	fx := srv.Fixtures
 	_, err := c.Health(context.Background()) // the token, before the faults
@@ -319,8 +320,8 @@ func TestTokenExpiryDuringLongIteration(t *testing.T) {
 	t.Run("client clock", func(t *testing.T) {
 		checkNoLeaks(t)
 		const total = 2000
-		srv := newFake(t, rceventstest.WithRegistrations(total), rceventstest.WithTokenTTL(11*time.Second),
-			rceventstest.WithLatency(100*time.Millisecond, 100*time.Millisecond))
+		srv := newFake(t, rceventstest.WithRegistrations(total), rceventstest.WithTokenTTL(11*time.Second))
+		srv.SetLatency(100*time.Millisecond, 100*time.Millisecond)
 		c := fakeClient(t, srv)
 		start := time.Now()
 		ids := walkIDs(t, c.Registrations.All(context.Background(), srv.Fixtures.EventID,
@@ -420,7 +421,9 @@ func TestRevokedTokenCostsOneRefreshAndOneRetry(t *testing.T) {
 // wait for the one token fetch.
 func TestFiftyCallersFetchOneTokenFromFake(t *testing.T) {
 	checkNoLeaks(t)
-	srv := newFake(t, rceventstest.WithFaultScope(rceventstest.ScopeToken), rceventstest.WithLatency(200*time.Millisecond, 200*time.Millisecond))
+	srv := newFake(t)
+	srv.SetFaultScope(rceventstest.ScopeToken)
+	srv.SetLatency(200*time.Millisecond, 200*time.Millisecond)
 	c := fakeClient(t, srv)
 	const callers = 50
 	start := make(chan struct{})
@@ -454,7 +457,8 @@ func TestFiftyCallersFetchOneTokenFromFake(t *testing.T) {
 // fetched, with the answer's status.
 func TestTokenEndpointFaultsFromFake(t *testing.T) {
 	checkNoLeaks(t)
-	srv := newFake(t, rceventstest.WithFaultScope(rceventstest.ScopeToken), rceventstest.WithRetryAfter(0))
+	srv := newFake(t)
+	srv.SetFaultScope(rceventstest.ScopeToken)
 	retry := rcevents.WithRetry(rcevents.RetryPolicy{MaxAttempts: 4, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
 
 	srv.FailNext(1, rceventstest.FaultUnavailable)
@@ -521,7 +525,8 @@ func TestCancellationReturnsPromptly(t *testing.T) {
 		// run makes the call; cancelAt arms the cancel (once).
 		run func(t *testing.T, srv *rceventstest.Server, h *hookTransport, cancelAt func()) (rcevents.Option, func(ctx context.Context, c *rcevents.Client) error)
 	}{
-		{"backoff sleep", []rceventstest.Option{rceventstest.WithRetryAfter(30 * time.Second)}, func(t *testing.T, srv *rceventstest.Server, h *hookTransport, cancelAt func()) (rcevents.Option, func(context.Context, *rcevents.Client) error) {
+		{"backoff sleep", nil, func(t *testing.T, srv *rceventstest.Server, h *hookTransport, cancelAt func()) (rcevents.Option, func(context.Context, *rcevents.Client) error) {
+			srv.SetRetryAfter(30 * time.Second)
 			h.after = func(r *http.Request, resp *http.Response) {
 				if resp.StatusCode == http.StatusServiceUnavailable {
 					cancelAt()
@@ -712,7 +717,7 @@ func TestStorageRedirectGetsNoToken(t *testing.T) {
 // values the calls returned.
 func TestSecretsNeverShownAgainstFake(t *testing.T) {
 	checkNoLeaks(t)
-	srv := newFake(t, rceventstest.WithStorageRedirect(), rceventstest.WithRetryAfter(0))
+	srv := newFake(t, rceventstest.WithStorageRedirect())
 	rec := newRecordTransport(t)
 	var logs strings.Builder
 	var logMu sync.Mutex

@@ -6,24 +6,27 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 const tokenPath = "/v1/auth/token"
 
-// tokenStore holds the access tokens the server accepts.
+// tokenStore holds the access tokens the server accepts. Revoking them all starts a new
+// epoch: the tokens of earlier epochs are revoked.
 type tokenStore struct {
-	mu     sync.Mutex
-	tokens map[string]tokenInfo
-	issued int // by the token endpoint
+	tokens sync.Map // token → tokenInfo
+	epoch  atomic.Int64
+	issued atomic.Int64 // by the token endpoint
 }
 
 type tokenInfo struct {
 	expires time.Time // zero: never
 	write   bool      // granted the write scope
-	revoked bool
+	epoch   int64     // of the store when the token was issued
 }
 
 // newToken returns a fresh opaque token; tokens need no determinism, only uniqueness.
@@ -33,43 +36,23 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (ts *tokenStore) add(tok string, info tokenInfo, fromEndpoint bool) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if ts.tokens == nil {
-		ts.tokens = map[string]tokenInfo{}
-	}
-	ts.tokens[tok] = info
-	if fromEndpoint {
-		ts.issued++
-	}
+func (ts *tokenStore) add(tok string, info tokenInfo) {
+	info.epoch = ts.epoch.Load()
+	ts.tokens.Store(tok, info)
 }
 
-func (ts *tokenStore) lookup(tok string) (tokenInfo, bool) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	info, ok := ts.tokens[tok]
-	return info, ok
-}
-
-func (ts *tokenStore) revokeAll() {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	for tok, info := range ts.tokens {
-		info.revoked = true
-		ts.tokens[tok] = info
+// lookup finds a token and tells whether it was revoked.
+func (ts *tokenStore) lookup(tok string) (info tokenInfo, found, revoked bool) {
+	v, found := ts.tokens.Load(tok)
+	if found {
+		info = v.(tokenInfo)
 	}
-}
-
-func (ts *tokenStore) issuedCount() int {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	return ts.issued
+	return info, found, info.epoch < ts.epoch.Load()
 }
 
 // RevokeTokens makes every token issued so far invalid, Server.Token included: requests
 // carrying one are answered 401 from now on. Tokens issued afterwards work.
-func (s *Server) RevokeTokens() { s.tokens.revokeAll() }
+func (s *Server) RevokeTokens() { s.tokens.epoch.Add(1) }
 
 // issueToken answers POST /v1/auth/token, the OAuth 2.0 client-credentials grant. The
 // client authenticates with HTTP Basic or with client_id and client_secret form fields;
@@ -108,19 +91,13 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	if len(scopes) == 0 {
 		scopes = []string{"read", "write"}
 	}
-	info := tokenInfo{expires: s.now().Add(s.cfg.tokenTTL)}
-	for _, sc := range scopes {
-		switch sc {
-		case "read":
-		case "write":
-			info.write = true
-		default:
-			writeOAuthError(w, http.StatusBadRequest, "invalid_scope", "unknown scope "+sc+"; the scopes are read and write")
-			return
-		}
+	if i := slices.IndexFunc(scopes, func(sc string) bool { return sc != "read" && sc != "write" }); i >= 0 {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_scope", "unknown scope "+scopes[i]+"; the scopes are read and write")
+		return
 	}
 	tok := newToken()
-	s.tokens.add(tok, info, true)
+	s.tokens.add(tok, tokenInfo{expires: s.now().Add(s.cfg.tokenTTL), write: slices.Contains(scopes, "write")})
+	s.tokens.issued.Add(1)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, struct {
 		AccessToken string `json:"access_token"`
@@ -159,12 +136,12 @@ func (s *Server) authorize(h http.HandlerFunc) http.HandlerFunc {
 			writeUnauthorized(w, "Authentication failed: the Authorization header must be \"Bearer <token>\".")
 			return
 		}
-		info, ok := s.tokens.lookup(strings.TrimSpace(tok))
+		info, found, revoked := s.tokens.lookup(strings.TrimSpace(tok))
 		switch {
-		case !ok:
+		case !found:
 			writeUnauthorized(w, "Authentication failed: the access token is not valid.")
 			return
-		case info.revoked:
+		case revoked:
 			writeUnauthorized(w, "Authentication failed: the access token was revoked.")
 			return
 		case !info.expires.IsZero() && !s.now().Before(info.expires):
@@ -172,7 +149,7 @@ func (s *Server) authorize(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !info.write {
-			writeForbidden(w, "The access token was not granted the write scope.")
+			writeErrors(w, http.StatusForbidden, apiError{Code: "forbidden", Detail: "The access token was not granted the write scope."})
 			return
 		}
 		h(w, r)

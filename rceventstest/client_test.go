@@ -252,7 +252,7 @@ func TestClientStorageDownload(t *testing.T) {
 }
 
 func TestClientUnderFaults(t *testing.T) {
-	srv, _ := start(t, rceventstest.WithRetryAfter(0))
+	srv, _ := start(t)
 	fx := srv.Fixtures
 	c := srv.Client(fastRetries)
 	ctx := context.Background()
@@ -290,5 +290,34 @@ func TestClientUnderFaults(t *testing.T) {
 	var apiErr *rcevents.APIError
 	if _, err := c.Events.Get(ctx, fx.EventID); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("four 503s: %v", err)
+	}
+}
+
+// TestReadmeExample runs the example of the README's "Testing your code": the client
+// retries the two 503s, which ask for no wait, with its default policy.
+func TestReadmeExample(t *testing.T) {
+	srv := rceventstest.NewServer(rceventstest.WithRegistrations(500))
+	defer srv.Close()
+	c := srv.Client()
+
+	srv.FailNext(2, rceventstest.FaultUnavailable)
+	n := 0
+	for _, err := range c.Registrations.All(context.Background(), srv.Fixtures.EventID, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 500 {
+		t.Fatalf("got %d registrations, want 500", n)
+	}
+	faults := 0
+	for _, r := range srv.Requests() {
+		if r.Fault == rceventstest.FaultUnavailable {
+			faults++
+		}
+	}
+	if faults != 2 {
+		t.Errorf("%d faults injected, want 2", faults)
 	}
 }

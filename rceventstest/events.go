@@ -4,46 +4,50 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+
+	rcevents "github.com/rcevents/rcevents-go"
 )
 
+// The values the SDK knows for the enumerated attributes of events, so the fake and the
+// SDK never disagree on them.
 var (
-	eventTypes           = []string{"hidden_event", "private_event", "public_event"}
-	attendeesVisibilites = []string{"show_all", "show_list", "show_none"}
-	networkTypes         = []string{"everyone", "ticket_holder"}
+	eventTypes            = []rcevents.EventType{rcevents.EventTypeHiddenEvent, rcevents.EventTypePrivateEvent, rcevents.EventTypePublicEvent}
+	attendeesVisibilities = []rcevents.AttendeesVisibility{rcevents.AttendeesVisibilityShowAll, rcevents.AttendeesVisibilityShowList, rcevents.AttendeesVisibilityShowNone}
+	networkTypes          = []rcevents.NetworkType{rcevents.NetworkTypeEveryone, rcevents.NetworkTypeTicketHolder}
 
 	currencyPattern = regexp.MustCompile(`^[A-Za-z]{3}$`)
 	colorPattern    = regexp.MustCompile(`^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)
 	slugPattern     = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 )
 
-// listEvents answers GET /v1/organizations/{organizationId}/events.
-func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("organizationId")
-	serveList(s, w, r, "event", "organization", id, nil, children(&s.store.events, &s.store.orgs, id))
-}
+// eventCopyAttributes are the attributes of creation from a template and of duplication.
+var eventCopyAttributes = []string{"auto_publish", "metadata", "name", "organizationId", "password", "timeEnd", "timeStart", "timezone", "type"}
 
-// getEvent answers GET /v1/events/{eventId}.
-func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) {
-	serveOne(s, w, "event", "event", r.PathValue("eventId"), s.store.events.value)
+// listTemplates answers GET /v1/organizations/{organizationId}/templates. The reference
+// documents this list without meta and links, and without paging: it is answered whole.
+func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("organizationId")
+	items, found := lookup(s, func(id string) ([]template, bool) { return s.store.templates.all(id), s.store.orgs.has(id) }, id)
+	if !found {
+		writeNotFound(w, "organization", id)
+		return
+	}
+	writeJSON(w, http.StatusOK, document[[]resource[template]]{Data: newResources("template", items)})
 }
 
 // createEvent answers POST /v1/organizations/{organizationId}/events with 201 and the new
 // event, unpublished ("draft").
 func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 	orgID := r.PathValue("organizationId")
-	if !s.exists(&s.store.orgs, orgID) {
-		writeNotFound(w, "organization", orgID)
-		return
-	}
-	a, ok := readBody(w, r, "event")
-	if !ok {
-		return
-	}
-	a.only("analyticsCode", "attendeesVisibility", "attendeesVisiblity", "color", "currency", "description",
+	a, ok := s.begin(w, r, "organization", orgID, s.store.orgs.has, "event",
+		"analyticsCode", "attendeesVisibility", "attendeesVisiblity", "color", "currency", "description",
 		"doorsCloseAfterMinutes", "doorsOpenBeforeMinutes", "eventType", "gdprText", "hidePeopleArea", "message",
 		"name", "networkType", "password", "shortDescription", "slug", "suppressEmails", "timeEnd", "timeStart",
 		"timerLength", "timezone")
-	e := &event{orgID: orgID, Status: "draft", Metadata: map[string]any{}, Type: "public_event"}
+	if !ok {
+		return
+	}
+	e := &event{orgID: orgID, Status: "draft", Type: string(rcevents.EventTypePublicEvent)}
 	e.Name = a.str("name", true)
 	if c := a.str("currency", true); c != "" && !currencyPattern.MatchString(c) {
 		a.failAttr("currency", "invalid", fmt.Sprintf("currency %q is not a three-letter ISO 4217 code", c))
@@ -51,12 +55,12 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 	e.TimeStart, e.TimeEnd = a.span(true)
 	e.Timezone = a.timezone("timezone", true)
 	e.Description, _ = a.optStr("description")
-	if t := a.enum("eventType", false, eventTypes...); t != "" {
-		e.Type = t
+	if t := enum(a, "eventType", false, eventTypes...); t != "" {
+		e.Type = string(t)
 	}
-	a.enum("attendeesVisibility", false, attendeesVisibilites...)
-	a.enum("attendeesVisiblity", false, attendeesVisibilites...)
-	a.enum("networkType", false, networkTypes...)
+	enum(a, "attendeesVisibility", false, attendeesVisibilities...)
+	enum(a, "attendeesVisiblity", false, attendeesVisibilities...)
+	enum(a, "networkType", false, networkTypes...)
 	if c := a.str("color", false); c != "" && !colorPattern.MatchString(c) {
 		a.failAttr("color", "invalid", fmt.Sprintf("color %q is not a hex color such as \"#fff\"", c))
 	}
@@ -64,24 +68,22 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 		a.str(name, false)
 	}
 	for _, name := range []string{"doorsCloseAfterMinutes", "doorsOpenBeforeMinutes", "timerLength"} {
-		if n, ok := a.integer(name); ok && n < 0 {
+		if n, ok := get[int](a, name, "an integer"); ok && n < 0 {
 			a.failAttr(name, "invalid", name+" must not be negative")
 		}
 	}
-	a.boolean("hidePeopleArea")
-	a.boolean("suppressEmails")
-	slug := a.str("slug", false)
-	if slug != "" && !slugPattern.MatchString(slug) {
-		a.failAttr("slug", "invalid", fmt.Sprintf("slug %q may hold only lowercase letters, digits and single dashes", slug))
+	get[bool](a, "hidePeopleArea", "a boolean")
+	get[bool](a, "suppressEmails", "a boolean")
+	e.Slug = a.str("slug", false)
+	if e.Slug != "" && !slugPattern.MatchString(e.Slug) {
+		a.failAttr("slug", "invalid", fmt.Sprintf("slug %q may hold only lowercase letters, digits and single dashes", e.Slug))
 	}
 	if !a.ok(w) {
 		return
 	}
-
-	e.Slug = slug
 	created, ok := s.addEvent(e)
 	if !ok {
-		a.failAttr("slug", "taken", fmt.Sprintf("slug %q has already been taken", slug))
+		a.failAttr("slug", "taken", fmt.Sprintf("slug %q has already been taken", e.Slug))
 		a.ok(w)
 		return
 	}
@@ -92,15 +94,11 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 // new event, which takes its description from the template; auto_publish publishes it.
 func (s *Server) createEventFromTemplate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("templateId")
-	tmpl, found := lookup(s, s.store.templates.value, id)
-	if !found {
-		writeNotFound(w, "template", id)
-		return
-	}
-	a, ok := readBody(w, r, "event")
+	a, ok := s.begin(w, r, "template", id, s.store.templates.has, "event", eventCopyAttributes...)
 	if !ok {
 		return
 	}
+	tmpl, _ := lookup(s, s.store.templates.value, id)
 	e := &event{Description: tmpl.description}
 	a.eventCopy(e, true, s)
 	if !a.ok(w) {
@@ -115,15 +113,11 @@ func (s *Server) createEventFromTemplate(w http.ResponseWriter, r *http.Request)
 // named "<name> (copy)" unless the body says otherwise; it appears in the event list.
 func (s *Server) duplicateEvent(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("eventId")
-	orig, found := lookup(s, s.store.events.value, id)
-	if !found {
-		writeNotFound(w, "event", id)
-		return
-	}
-	a, ok := readBody(w, r, "event")
+	a, ok := s.begin(w, r, "event", id, s.store.events.has, "event", eventCopyAttributes...)
 	if !ok {
 		return
 	}
+	orig, _ := lookup(s, s.store.events.value, id)
 	e := &event{
 		Description: orig.Description,
 		Metadata:    orig.Metadata,
@@ -156,15 +150,14 @@ func (s *Server) addEvent(e *event) (event, bool) {
 	return *e, true
 }
 
-// eventCopy applies the attributes shared by creation from a template and duplication to
-// e; with required, name, organizationId, timeStart, timeEnd and timezone must be sent.
+// eventCopy applies eventCopyAttributes to e; with required, name, organizationId,
+// timeStart, timeEnd and timezone must be sent.
 func (a *attrs) eventCopy(e *event, required bool, s *Server) {
-	a.only("auto_publish", "metadata", "name", "organizationId", "password", "timeEnd", "timeStart", "timezone", "type")
 	if name := a.str("name", required); name != "" {
 		e.Name = name
 	}
 	if org := a.str("organizationId", required); org != "" {
-		if !s.exists(&s.store.orgs, org) {
+		if !s.exists(s.store.orgs.has, org) {
 			a.failAttr("organizationId", "invalid", fmt.Sprintf("organization %q does not exist", org))
 		}
 		e.orgID = org
@@ -175,21 +168,18 @@ func (a *attrs) eventCopy(e *event, required bool, s *Server) {
 	if tz := a.timezone("timezone", required); tz != "" {
 		e.Timezone = tz
 	}
-	if t := a.enum("type", false, eventTypes...); t != "" {
-		e.Type = t
+	if t := enum(a, "type", false, eventTypes...); t != "" {
+		e.Type = string(t)
 	}
 	if e.Type == "" {
-		e.Type = "public_event"
+		e.Type = string(rcevents.EventTypePublicEvent)
 	}
-	if m, ok := a.object("metadata"); ok {
+	if m, ok := get[map[string]any](a, "metadata", "an object"); ok {
 		e.Metadata = m
-	}
-	if e.Metadata == nil {
-		e.Metadata = map[string]any{}
 	}
 	a.str("password", false)
 	e.Status = "draft"
-	if publish, _ := a.boolean("auto_publish"); publish {
+	if publish, _ := get[bool](a, "auto_publish", "a boolean"); publish {
 		e.Published, e.Status = true, "upcoming"
 	}
 }
@@ -215,5 +205,5 @@ func (a *attrs) span(required bool) (start, end *apiTime) {
 		a.failAttr("timeEnd", "invalid", "timeEnd must be after timeStart")
 		return nil, nil
 	}
-	return atPtr(t0), atPtr(t1)
+	return ptr(at(t0)), ptr(at(t1))
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -77,19 +78,6 @@ type faults struct {
 	scope      Scope
 }
 
-func newFaults(c config) *faults {
-	f := &faults{
-		rng:        rand.New(rand.NewPCG(uint64(c.seed), 0xfa017)),
-		retryAfter: c.retryAfter,
-		scope:      c.scope,
-	}
-	f.setLatency(c.latencyMin, c.latencyMax)
-	for fault, rate := range c.rates {
-		f.setRate(fault, rate)
-	}
-	return f
-}
-
 // delay draws the latency of one request in scope sc.
 func (f *faults) delay(sc Scope) time.Duration {
 	f.mu.Lock()
@@ -123,60 +111,54 @@ func (f *faults) next(sc Scope) Fault {
 	return 0
 }
 
-func (f *faults) setRate(fault Fault, rate float64) {
-	if fault <= 0 || int(fault) >= faultCount {
-		panic(fmt.Sprintf("rceventstest: unknown fault %d", fault))
-	}
-	if !(rate >= 0 && rate <= 1) {
-		panic(fmt.Sprintf("rceventstest: fault rate %v of %v is not within [0, 1]", rate, fault))
-	}
-	f.rates[fault] = rate
-	sum := 0.0
-	for _, r := range f.rates {
-		sum += r
-	}
-	if sum > 1+1e-9 {
-		panic(fmt.Sprintf("rceventstest: fault rates add up to %v, more than 1", sum))
-	}
-}
-
-func (f *faults) setLatency(min, max time.Duration) {
-	if min < 0 || max < min {
-		panic(fmt.Sprintf("rceventstest: latency [%v, %v] is not a range of durations ≥ 0", min, max))
-	}
-	f.latencyMin, f.latencyMax = min, max
-}
-
 // SetLatency delays every request in the fault scope by a duration drawn uniformly from
 // [min, max]; SetLatency(0, 0) turns latency off. A delayed request stops waiting when its
 // client goes away or the server closes. It panics unless 0 ≤ min ≤ max.
 func (s *Server) SetLatency(min, max time.Duration) {
+	if min < 0 || max < min {
+		panic(fmt.Sprintf("rceventstest: latency [%v, %v] is not a range of durations ≥ 0", min, max))
+	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	s.faults.setLatency(min, max)
+	s.faults.latencyMin, s.faults.latencyMax = min, max
 }
 
 // SetFaultRate makes a fraction rate (0 to 1) of the requests in the fault scope fail with
 // f; rate 0 turns f off. Rates of different faults add up and must not exceed 1. It panics
 // on an unknown fault or a rate out of range.
 func (s *Server) SetFaultRate(f Fault, rate float64) {
+	checkFault(f)
+	if !(rate >= 0 && rate <= 1) {
+		panic(fmt.Sprintf("rceventstest: fault rate %v of %v is not within [0, 1]", rate, f))
+	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	s.faults.setRate(f, rate)
+	sum := rate
+	for other, r := range s.faults.rates {
+		if Fault(other) != f {
+			sum += r
+		}
+	}
+	if sum > 1+1e-9 {
+		panic(fmt.Sprintf("rceventstest: fault rates add up to %v, more than 1", sum))
+	}
+	s.faults.rates[f] = rate
+}
+
+func checkFault(f Fault) {
+	if f <= 0 || int(f) >= faultCount {
+		panic(fmt.Sprintf("rceventstest: unknown fault %d", f))
+	}
 }
 
 // FailNext makes the next n requests in the fault scope fail with f, before any rate
 // applies. Calls queue up: FailNext(2, FaultRateLimit) then FailNext(1, FaultReset) fails
 // the next three requests with 429, 429 and a reset.
 func (s *Server) FailNext(n int, f Fault) {
-	if f <= 0 || int(f) >= faultCount {
-		panic(fmt.Sprintf("rceventstest: unknown fault %d", f))
-	}
+	checkFault(f)
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	for i := 0; i < n; i++ {
-		s.faults.queue = append(s.faults.queue, f)
-	}
+	s.faults.queue = append(s.faults.queue, slices.Repeat([]Fault{f}, max(n, 0))...)
 }
 
 // ClearFaults turns latency and every fault rate off and forgets queued FailNext faults.
@@ -190,7 +172,8 @@ func (s *Server) ClearFaults() {
 }
 
 // SetRetryAfter sets the Retry-After of injected 429 and 503 answers, sent in whole
-// seconds rounded up.
+// seconds rounded up. It is 0 until set, so that a client retries them at once and fault
+// tests stay fast; set it to test how a client waits.
 func (s *Server) SetRetryAfter(d time.Duration) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
@@ -205,30 +188,41 @@ func (s *Server) SetFaultScope(sc Scope) {
 	s.faults.scope = sc
 }
 
-func (f *faults) retryAfterHeader() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return strconv.FormatInt(int64(math.Ceil(f.retryAfter.Seconds())), 10)
-}
-
 // respond answers an injected HTTP error. Faults that are not answers are handled by the caller.
 func (f *faults) respond(w http.ResponseWriter, fault Fault) {
+	retryAfter := f.retryAfterNow()
 	switch fault {
 	case FaultRateLimit:
-		retry := f.retryAfterHeader()
-		w.Header().Set("Retry-After", retry)
-		writeErrors(w, http.StatusTooManyRequests, apiError{Code: "too_many_requests", Detail: "Rate limit exceeded. Retry in " + retry + " seconds."})
+		writeTooManyRequests(w, retryAfter)
 	case FaultInternalError:
 		writeErrors(w, http.StatusInternalServerError, apiError{Code: "internal_server_error", Detail: "Something went wrong on our side."})
 	case FaultBadGateway:
 		writeGatewayPage(w, http.StatusBadGateway, "502 Bad Gateway")
 	case FaultUnavailable:
-		w.Header().Set("Retry-After", f.retryAfterHeader())
+		w.Header().Set("Retry-After", seconds(retryAfter))
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusServiceUnavailable)
 	case FaultGatewayTimeout:
 		writeGatewayPage(w, http.StatusGatewayTimeout, "504 Gateway Time-out")
 	}
+}
+
+func (f *faults) retryAfterNow() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.retryAfter
+}
+
+// writeTooManyRequests answers 429 with a JSON:API error and a Retry-After of d.
+func writeTooManyRequests(w http.ResponseWriter, d time.Duration) {
+	retry := seconds(d)
+	w.Header().Set("Retry-After", retry)
+	writeErrors(w, http.StatusTooManyRequests, apiError{Code: "too_many_requests", Detail: "Rate limit exceeded. Retry in " + retry + " seconds."})
+}
+
+// seconds is d in whole seconds, rounded up, as Retry-After carries it.
+func seconds(d time.Duration) string {
+	return strconv.FormatInt(int64(math.Ceil(d.Seconds())), 10)
 }
 
 func writeGatewayPage(w http.ResponseWriter, status int, title string) {

@@ -12,7 +12,8 @@ import (
 )
 
 func TestFaultAnswers(t *testing.T) {
-	srv, c := start(t, rceventstest.WithRetryAfter(2500*time.Millisecond))
+	srv, c := start(t)
+	srv.SetRetryAfter(2500 * time.Millisecond)
 	path := "/v1/events/" + srv.Fixtures.EventID
 	for _, tc := range []struct {
 		fault       rceventstest.Fault
@@ -47,6 +48,18 @@ func TestFaultAnswers(t *testing.T) {
 			}
 			c.get(path) // only the next request failed
 		})
+	}
+}
+
+// TestRetryAfterIsZeroUntilSet: injected 429 and 503 answers ask for no wait unless the
+// test sets one, so that clients retry at once and fault tests stay fast.
+func TestRetryAfterIsZeroUntilSet(t *testing.T) {
+	srv, c := start(t)
+	for _, f := range []rceventstest.Fault{rceventstest.FaultRateLimit, rceventstest.FaultUnavailable} {
+		srv.FailNext(1, f)
+		if r := c.do(http.MethodGet, "/v1/health", nil); r.Header.Get("Retry-After") != "0" {
+			t.Errorf("%v: Retry-After %q, want 0", f, r.Header.Get("Retry-After"))
+		}
 	}
 }
 
@@ -157,10 +170,10 @@ func statuses(c *api, path string, n int) []int {
 
 func TestFaultRatesAreSeeded(t *testing.T) {
 	run := func(seed int64) ([]int, []rceventstest.Request) {
-		srv, c := start(t, rceventstest.WithSeed(seed),
-			rceventstest.WithFaultRate(rceventstest.FaultUnavailable, 0.2),
-			rceventstest.WithFaultRate(rceventstest.FaultRateLimit, 0.1),
-			rceventstest.WithFaultRate(rceventstest.FaultReset, 0.05))
+		srv, c := start(t, rceventstest.WithSeed(seed))
+		srv.SetFaultRate(rceventstest.FaultUnavailable, 0.2)
+		srv.SetFaultRate(rceventstest.FaultRateLimit, 0.1)
+		srv.SetFaultRate(rceventstest.FaultReset, 0.05)
 		return statuses(c, "/v1/events/"+srv.Fixtures.EventID, 300), srv.Requests()
 	}
 	a, log := run(42)
@@ -216,7 +229,8 @@ func TestFaultRatePanics(t *testing.T) {
 }
 
 func TestLatency(t *testing.T) {
-	srv, c := start(t, rceventstest.WithLatency(30*time.Millisecond, 40*time.Millisecond))
+	srv, c := start(t)
+	srv.SetLatency(30*time.Millisecond, 40*time.Millisecond)
 	began := time.Now()
 	c.do(http.MethodGet, "/v1/health", nil)
 	if d := time.Since(began); d < 30*time.Millisecond {

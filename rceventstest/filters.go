@@ -3,9 +3,9 @@ package rceventstest
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -41,12 +41,10 @@ type condition struct {
 	flag  bool
 }
 
-// filterable gives a condition the value of a field of one list item. Only the getter of
-// the field's type is called, so a lazily generated item computes just what is filtered on.
+// filterable gives a condition the value of a field of one list item: a string, a
+// time.Time or a bool. A lazily generated item computes just the field asked for.
 type filterable interface {
-	stringValue(field string) string
-	timeValue(field string) time.Time
-	boolValue(field string) bool
+	filterValue(field string) any
 }
 
 // parseFilters reads every filter[field][op] query parameter against the fields the list
@@ -82,10 +80,11 @@ func parseCondition(key, value string, allowed []filterField) (condition, string
 	if len(allowed) == 0 {
 		invalid = "this list cannot be filtered"
 	}
-	field, op, ok := splitFilterKey(key)
-	if !ok {
+	m := filterKey.FindStringSubmatch(key)
+	if m == nil {
 		return condition{}, fmt.Sprintf("%s: filters are written filter[field][operator]=value. %s", key, invalid)
 	}
+	field, op := m[1], m[2]
 	i := slices.IndexFunc(allowed, func(f filterField) bool { return f.name == field })
 	if i < 0 {
 		return condition{}, invalid
@@ -110,32 +109,17 @@ func parseCondition(key, value string, allowed []filterField) (condition, string
 			}
 			c.times = append(c.times, t)
 		case booleanField:
-			b, err := strconv.ParseBool(v)
-			if err != nil || (v != "true" && v != "false") {
+			if v != "true" && v != "false" {
 				return condition{}, fmt.Sprintf("%s: %q is not a boolean (true or false)", key, v)
 			}
-			c.flag = b
+			c.flag = v == "true"
 		}
 	}
 	return c, ""
 }
 
-// splitFilterKey splits "filter[field][op]".
-func splitFilterKey(key string) (field, op string, ok bool) {
-	rest, ok := strings.CutPrefix(key, "filter[")
-	if !ok {
-		return "", "", false
-	}
-	field, rest, ok = strings.Cut(rest, "][")
-	if !ok || field == "" {
-		return "", "", false
-	}
-	op, ok = strings.CutSuffix(rest, "]")
-	if !ok || op == "" || strings.ContainsAny(op, "[]") {
-		return "", "", false
-	}
-	return field, op, true
-}
+// filterKey is a filter's key, filter[field][op].
+var filterKey = regexp.MustCompile(`^filter\[([^\[\]]+)\]\[([^\[\]]+)\]$`)
 
 // matches reports whether v satisfies every condition.
 func matches(conds []condition, v filterable) bool {
@@ -148,15 +132,18 @@ func matches(conds []condition, v filterable) bool {
 }
 
 func (c condition) match(v filterable) bool {
-	switch c.typ {
-	case stringField:
-		got := v.stringValue(c.field)
-		return slices.ContainsFunc(c.strs, func(s string) bool { return strings.EqualFold(s, got) })
-	case booleanField:
-		return v.boolValue(c.field) == c.flag
+	var got time.Time
+	switch v := v.filterValue(c.field).(type) {
+	case string:
+		// Exactly equal, as the reference's stringFilter says: "Example@x.io" does not match
+		// "example@x.io".
+		return slices.Contains(c.strs, v)
+	case bool:
+		return v == c.flag
+	case time.Time:
+		// Stored date-times carry whole seconds; so are the filter values compared.
+		got = v.Truncate(time.Second)
 	}
-	// Stored date-times carry whole seconds; so are the filter values compared.
-	got := v.timeValue(c.field).Truncate(time.Second)
 	want := c.times[0].Truncate(time.Second)
 	switch c.op {
 	case "gt":

@@ -5,12 +5,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rcevents/rcevents-go/rceventstest"
 )
 
 // FuzzRequests sends arbitrary queries and bodies: the fake must answer every one with a
-// documented status and a JSON body, never a 500 or a panic.
+// documented status and a JSON body, never a 500 or a panic, even when it echoes input
+// that is not UTF-8.
 func FuzzRequests(f *testing.F) {
 	f.Add("page=2&perPage=10", `{"data":{"type":"registration","attributes":{"email":"a@b.co","firstName":"A","lastName":"B"}}}`)
 	f.Add("filter[email][in]=a@b.co,c@d.io&filter[refunded][eq]=true", `{"data":{"type":"registration","attributes":{"answers":[{"questionId":"x","answer":["y"]}]}}}`)
@@ -45,7 +47,7 @@ func FuzzRequests(f *testing.F) {
 			for _, s := range tc.allowed {
 				ok = ok || rec.status == s
 			}
-			if !ok || !json.Valid(rec.body.Bytes()) {
+			if !ok || !json.Valid(rec.body.Bytes()) || !utf8.Valid(rec.body.Bytes()) { // RFC 8259: JSON is UTF-8
 				t.Fatalf("%s %s?%s with %q: %d %s", tc.method, tc.path, rawQuery, tc.body, rec.status, rec.body.Bytes())
 			}
 		}

@@ -47,20 +47,13 @@ func (c idCodec) encode(k kind, n uint64) string {
 
 // decode reverses encode. It reports false for anything encode cannot have produced.
 func (c idCodec) decode(id string) (kind, uint64, bool) {
-	if len(id) != idWidth {
-		return 0, 0, false
-	}
-	for i := 0; i < len(id); i++ {
-		if ch := id[i]; !('0' <= ch && ch <= '9' || 'a' <= ch && ch <= 'z') {
-			return 0, 0, false
-		}
-	}
 	x, err := strconv.ParseUint(id, 36, 64)
 	if err != nil {
 		return 0, 0, false
 	}
 	x = c.unpermute(x)
-	return kind(x >> 56), x & (1<<56 - 1), true
+	k, n := kind(x>>56), x&(1<<56-1)
+	return k, n, c.encode(k, n) == id // not, say, upper case or unpadded
 }
 
 const feistelRounds = 4

@@ -19,8 +19,14 @@ type Request struct {
 	AuthHeader bool
 	// Fault is the fault injected into the request, if any.
 	Fault Fault
+	// RateLimited reports whether the rate limit (SetRateLimit) refused the request with
+	// a 429; such a request takes no fault.
+	RateLimited bool
 	// Storage reports whether the storage origin (WithStorageRedirect) received it.
 	Storage bool
+	// RequestID is the X-Request-Id header the API origin answered with: "req_" and 16
+	// hex digits, unique within the server. The storage origin sends none.
+	RequestID string
 }
 
 // requestLog keeps the log in arrival order of the answers.
@@ -77,9 +83,9 @@ type Stats struct {
 // Stats returns the counts of stored writes.
 func (s *Server) Stats() Stats {
 	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
 	st := s.store.stats
-	s.store.mu.RUnlock()
-	st.TokensIssued = s.tokens.issuedCount()
+	st.TokensIssued = int(s.tokens.issued.Load())
 	return st
 }
 

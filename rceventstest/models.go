@@ -1,24 +1,37 @@
 package rceventstest
 
-import "time"
+import (
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
 
 // The structs below are the attributes objects of the API reference, field for field, in
-// the reference's order and with its names. A field without omitempty is always sent; a
-// pointer field is sent as null when nil, which is how the reference's "string¦null" appears.
-// Unexported fields are the fake's own bookkeeping and never reach the wire.
+// its order and with its names; the seed data is decoded into them too. Every field is
+// always sent: a nil pointer or slice as null, the reference's "string¦null" (a slice the
+// API never sends as null is made non-nil), and a nil map as {}, as the API sends empty
+// metadata. Unexported fields are the fake's own bookkeeping and never reach the wire.
 //
 // Stored values are treated as immutable once published in the store: an update replaces
 // the struct (and any map or slice in it) instead of writing into it, so a handler may copy
 // a value under the read lock and encode the copy after releasing it.
 
-// apiTime is a date-time as the API writes it: UTC, millisecond precision, a "Z" suffix.
+// apiTime is a date-time as the API writes it: UTC, whole seconds, a ".000Z" suffix.
 type apiTime time.Time
 
 const apiTimeLayout = "2006-01-02T15:04:05.000Z"
 
-// MarshalText writes the API's date-time format.
-func (t apiTime) MarshalText() ([]byte, error) {
-	return time.Time(t).UTC().AppendFormat(make([]byte, 0, len(apiTimeLayout)), apiTimeLayout), nil
+// AppendText appends the API's date-time format.
+func (t apiTime) AppendText(b []byte) ([]byte, error) {
+	return time.Time(t).UTC().AppendFormat(b, apiTimeLayout), nil
+}
+
+// UnmarshalText reads an RFC 3339 date-time, as the seed data writes them.
+func (t *apiTime) UnmarshalText(b []byte) error {
+	v, err := time.Parse(time.RFC3339, string(b))
+	*t = at(v)
+	return err
 }
 
 // String is the date-time as the API writes it.
@@ -28,12 +41,6 @@ func (t apiTime) time() time.Time { return time.Time(t) }
 
 // at converts a time to an apiTime, dropping what the API does not carry below the second.
 func at(t time.Time) apiTime { return apiTime(t.UTC().Truncate(time.Second)) }
-
-// atPtr is at for the nullable date-times.
-func atPtr(t time.Time) *apiTime {
-	v := at(t)
-	return &v
-}
 
 func ptr[T any](v T) *T { return &v }
 
@@ -108,12 +115,12 @@ type registration struct {
 	userUpdatedAt time.Time
 }
 
-// customField is one answer of a registration. Value is a string, or a []string for
-// multiple-choice questions; ChildQuestions is null except on conditional questions.
+// customField is one answer of a registration; ChildQuestions is null except on
+// conditional questions.
 type customField struct {
 	ID             string       `json:"id"`
 	Name           string       `json:"name"`
-	Value          any          `json:"value"`
+	Value          answer       `json:"value"`
 	Type           string       `json:"type"`
 	ChildQuestions []childField `json:"childQuestions"`
 }
@@ -121,8 +128,22 @@ type customField struct {
 type childField struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
-	Value any    `json:"value"`
+	Value answer `json:"value"`
 	Type  string `json:"type"`
+}
+
+// answer is a string, or for a multiSelect question a list of strings (list is not nil).
+type answer struct {
+	text string
+	list []string
+}
+
+// MarshalJSONTo writes the string or the list, without the reflection an any would take.
+func (a answer) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if a.list == nil {
+		return enc.WriteToken(jsontext.String(a.text))
+	}
+	return json.MarshalEncode(enc, a.list)
 }
 
 type utm struct {

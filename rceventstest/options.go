@@ -21,11 +21,6 @@ type config struct {
 	clock          func() time.Time
 	addr           string
 	logLimit       int
-
-	latencyMin, latencyMax time.Duration
-	rates                  map[Fault]float64
-	retryAfter             time.Duration
-	scope                  Scope
 }
 
 func defaultConfig() config {
@@ -37,9 +32,6 @@ func defaultConfig() config {
 		reportPolls:    2,
 		tokenTTL:       time.Hour,
 		clock:          time.Now,
-		rates:          map[Fault]float64{},
-		retryAfter:     time.Second,
-		scope:          ScopeAPI,
 	}
 }
 
@@ -108,7 +100,10 @@ func WithCredentials(clientID, clientSecret string) Option {
 }
 
 // WithClock sets the clock used for token expiry, pre-signed URL expiry and the timestamps
-// of writes (default time.Now). Seeded data does not depend on it.
+// of writes (default time.Now), which the fake truncates to the second as the API does:
+// createdAt and updatedAt of what requests create or change. Seeded data does not depend
+// on it, and neither do latency and the rate limit, which take real time. A Clock's Now
+// is such a clock, that a test can set or advance.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.clock = now }
 }
@@ -122,27 +117,4 @@ func WithAddr(addr string) Option {
 // WithLogLimit keeps only the last n requests in the request log (default 0: all of them).
 func WithLogLimit(n int) Option {
 	return func(c *config) { c.logLimit = n }
-}
-
-// WithLatency delays every request in the fault scope by a duration drawn uniformly from
-// [min, max]. See Server.SetLatency.
-func WithLatency(min, max time.Duration) Option {
-	return func(c *config) { c.latencyMin, c.latencyMax = min, max }
-}
-
-// WithFaultRate makes a fraction rate (0 to 1) of the requests in the fault scope fail with
-// f. See Server.SetFaultRate.
-func WithFaultRate(f Fault, rate float64) Option {
-	return func(c *config) { c.rates[f] = rate }
-}
-
-// WithRetryAfter sets the Retry-After of injected 429 and 503 answers (default 1s; it is
-// sent in whole seconds, rounded up).
-func WithRetryAfter(d time.Duration) Option {
-	return func(c *config) { c.retryAfter = d }
-}
-
-// WithFaultScope sets which requests latency and faults apply to (default ScopeAPI).
-func WithFaultScope(s Scope) Option {
-	return func(c *config) { c.scope = s }
 }

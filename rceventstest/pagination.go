@@ -39,9 +39,13 @@ func (s *Server) parsePage(w http.ResponseWriter, r *http.Request) (pageRequest,
 	return p, true
 }
 
-// lastPage is the number of the last page of total items; an empty list has one empty page.
-func (p pageRequest) lastPage(total int) int {
-	return max(1, (total+p.size-1)/p.size)
+// origin is the scheme and host the request was sent to, so that the links and URLs of
+// answers follow whatever address the client reached.
+func origin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
 }
 
 // offset is the index of the page's first item, saturating instead of overflowing for
@@ -64,18 +68,12 @@ func (p pageRequest) window(total int) (lo, hi int) {
 // whatever address the client reached; every other query parameter (filters) is kept.
 func (p pageRequest) links(r *http.Request, total int) listLinks {
 	q := r.URL.Query()
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path}
 	link := func(n int) string {
 		q.Set("page", strconv.Itoa(n))
 		q.Set("perPage", strconv.Itoa(p.size))
-		u.RawQuery = q.Encode()
-		return u.String()
+		return origin(r) + (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String()
 	}
-	last := p.lastPage(total)
+	last := max(1, (total+p.size-1)/p.size) // an empty list has one empty page
 	l := listLinks{First: link(1), Self: link(p.number), Last: link(last)}
 	if p.number > 1 {
 		l.Prev = ptr(link(p.number - 1))

@@ -1,13 +1,16 @@
 package rceventstest
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 var registrationFilters = []filterField{
@@ -34,13 +37,12 @@ func (s *Server) listRegistrations(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w, "event", id)
 		return
 	}
-	writeRegistrationList(w, r, p, total, items)
+	writeList(w, r, p, total, "registration", items)
 }
 
-// registrationPage returns page p of the event's registrations that match conds, and how
-// many match, or false when the event does not exist. Without filters only the page is
-// built; with filters every registration is matched field by field (a generated one is
-// never built whole unless it lands on the page). It takes the read lock.
+// registrationPage returns page p of the event's registrations that match conds, how many
+// match, or false when the event does not exist. Filters read registrations field by field:
+// only the page is built whole. It takes the read lock.
 func (st *store) registrationPage(eventID string, p pageRequest, conds []condition) (items []registration, total int, found bool) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
@@ -58,23 +60,18 @@ func (st *store) registrationPage(eventID string, p pageRequest, conds []conditi
 		return items, total, true
 	}
 	skip := p.offset()
-	for i, n := 0, rs.count(); i < n; i++ {
-		if !matches(conds, regRef{rs, i}) {
-			continue
+	for i := range rs.count() {
+		if matches(conds, regRef{rs, i}) {
+			if total >= skip && len(items) < p.size {
+				items = append(items, rs.at(i))
+			}
+			total++
 		}
-		if total >= skip && len(items) < p.size {
-			items = append(items, rs.at(i))
-		}
-		total++
 	}
 	return items, total, true
 }
 
-// getRegistration answers GET /v1/registrations/{registrationId}.
-func (s *Server) getRegistration(w http.ResponseWriter, r *http.Request) {
-	serveOne(s, w, "registration", "registration", r.PathValue("registrationId"), s.store.registrationValue)
-}
-
+// registrationValue copies the registration with that ID. The caller holds a lock.
 func (st *store) registrationValue(id string) (registration, bool) {
 	rs, i, ok := st.registration(id)
 	if !ok {
@@ -83,11 +80,17 @@ func (st *store) registrationValue(id string) (registration, bool) {
 	return rs.at(i), true
 }
 
+// hasRegistration reports whether a registration has that ID. The caller holds a lock.
+func (st *store) hasRegistration(id string) bool {
+	_, _, ok := st.registration(id)
+	return ok
+}
+
 // answerInput is one element of the answers attribute: {questionId, answer}, where answer
 // is a string, or an array of strings for a multiple-choice question.
 type answerInput struct {
-	QuestionID string          `json:"questionId"`
-	Answer     json.RawMessage `json:"answer"`
+	QuestionID string         `json:"questionId"`
+	Answer     jsontext.Value `json:"answer"`
 }
 
 // createRegistration answers POST /v1/events/{eventId}/registrations with 201 and the new
@@ -96,72 +99,61 @@ type answerInput struct {
 // questions with one of their options where they have options.
 func (s *Server) createRegistration(w http.ResponseWriter, r *http.Request) {
 	eventID := r.PathValue("eventId")
-	if !s.exists(&s.store.events, eventID) {
-		writeNotFound(w, "event", eventID)
-		return
-	}
-	a, ok := readBody(w, r, "registration")
+	a, ok := s.begin(w, r, "event", eventID, s.store.events.has, "registration",
+		"answers", "email", "externalBarcode", "firstName", "lastName", "metadata", "ticketId")
 	if !ok {
 		return
 	}
-	a.only("answers", "email", "externalBarcode", "firstName", "lastName", "metadata", "ticketId")
-	email := a.email("email", true)
-	first, last := a.str("firstName", true), a.str("lastName", true)
-	ticketID, _ := a.optStr("ticketId")
+	in := registration{Email: a.email("email", true), FirstName: a.str("firstName", true), LastName: a.str("lastName", true)}
+	in.TicketID, _ = a.optStr("ticketId")
+	in.Metadata, _ = get[map[string]string](a, "metadata", "an object of strings")
 	barcode, _ := a.optStr("externalBarcode")
-	metadata, _ := a.stringMap("metadata")
 	var answers []answerInput
 	a.decode("answers", "an array of {questionId, answer}", &answers)
 	if !a.ok(w) {
 		return
 	}
+	reg := s.addRegistration(a, eventID, in, barcode, answers)
+	if a.ok(w) {
+		writeOne(w, http.StatusCreated, "registration", reg)
+	}
+}
 
+// addRegistration stores reg, made through the API, as the event's last registration and
+// returns it as stored. It stores nothing when its ticket or answers are wrong, which it
+// records on a.
+func (s *Server) addRegistration(a *attrs, eventID string, reg registration, barcode string, answers []answerInput) registration {
 	s.store.mu.Lock()
-	ev, _ := s.store.events.value(eventID)
-	if ticketID == "" {
+	defer s.store.mu.Unlock()
+	if reg.TicketID == "" {
 		if ids := s.store.tickets.children[eventID]; len(ids) > 0 {
-			ticketID = ids[0]
+			reg.TicketID = ids[0]
 		} else {
 			a.failAttr("ticketId", "blank", "ticketId can't be blank: the event has no ticket to register on")
 		}
 	}
-	qs := s.store.ticketQuestions(a, eventID, ticketID)
+	qs := s.store.ticketQuestions(a, eventID, reg.TicketID)
 	fields := applyAnswers(nil, answers, qs, a)
 	if len(a.errs) > 0 {
-		s.store.mu.Unlock()
-		a.ok(w)
-		return
-	}
-	now := s.now()
-	rs := s.store.registrations[eventID]
-	reg := &registration{
-		CreatedAt:           at(now),
-		Email:               email,
-		FirstName:           first,
-		LastName:            last,
-		Metadata:            nonNil(metadata),
-		QuestionBankEnabled: len(qs) > 0,
-		RegisteredThrough:   "api",
-		TicketID:            ticketID,
-		Timezone:            ev.Timezone,
-		UpdatedAt:           at(now),
-		UserID:              s.store.ids.encode(kindUser, rs.eventNo<<32|uint64(rs.count())),
-		userUpdatedAt:       now,
+		return registration{}
 	}
 	if len(qs) > 0 {
 		reg.CustomRegistrationFields = fields
 	}
-	rs.add(reg)
-	reg.QRCodeData = ptr(qrCodeData(reg.ID))
-	if barcode != "" {
-		reg.QRCodeData = ptr(barcode)
-	}
+	ev, _ := s.store.events.get(eventID)
+	rs := s.store.registrations[eventID]
+	now := at(s.now())
+	reg.CreatedAt, reg.UpdatedAt, reg.userUpdatedAt = now, now, now.time()
+	reg.QuestionBankEnabled = len(qs) > 0
+	reg.RegisteredThrough = "api"
+	reg.Timezone = ev.Timezone
+	reg.UserID = s.store.ids.encode(kindUser, rs.eventNo<<32|uint64(rs.count()))
+	rs.add(&reg)
+	reg.QRCodeData = ptr(cmp.Or(barcode, qrCodeData(reg.ID)))
 	reg.QRCodeImageURL = ptr("https://qr.events.ringcentral.com/v1/" + reg.ID + ".png")
-	s.store.claim(ticketID, 1)
+	s.store.claim(reg.TicketID, 1)
 	s.store.stats.RegistrationsCreated++
-	created := *reg
-	s.store.mu.Unlock()
-	writeOne(w, http.StatusCreated, "registration", created)
+	return reg
 }
 
 // updateRegistration answers PATCH /v1/registrations/{registrationId} with the updated
@@ -170,18 +162,11 @@ func (s *Server) createRegistration(w http.ResponseWriter, r *http.Request) {
 // qrCodeData. The update is the organizer's: userUpdatedAt does not move.
 func (s *Server) updateRegistration(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("registrationId")
-	s.store.mu.RLock()
-	_, _, found := s.store.registration(id)
-	s.store.mu.RUnlock()
-	if !found {
-		writeNotFound(w, "registration", id)
-		return
-	}
-	a, ok := readBody(w, r, "registration")
+	a, ok := s.begin(w, r, "registration", id, s.store.hasRegistration, "registration",
+		"answers", "externalBarcode", "firstName", "headline", "lastName", "metadata", "ticketId")
 	if !ok {
 		return
 	}
-	a.only("answers", "externalBarcode", "firstName", "headline", "lastName", "metadata", "ticketId")
 	first, hasFirst := a.optStr("firstName")
 	last, hasLast := a.optStr("lastName")
 	if hasFirst && strings.TrimSpace(first) == "" {
@@ -192,27 +177,51 @@ func (s *Server) updateRegistration(w http.ResponseWriter, r *http.Request) {
 	}
 	headline, hasHeadline := a.optStr("headline")
 	barcode, hasBarcode := a.optStr("externalBarcode")
-	metadata, hasMetadata := a.stringMap("metadata")
-	ticketID, hasTicket := a.optStr("ticketId")
+	metadata, hasMetadata := get[map[string]string](a, "metadata", "an object of strings")
+	ticketID, _ := a.optStr("ticketId")
 	var answers []answerInput
 	a.decode("answers", "an array of {questionId, answer}", &answers)
 	if !a.ok(w) {
 		return
 	}
+	reg := s.changeRegistration(a, id, ticketID, answers, func(reg *registration) {
+		if hasFirst {
+			reg.FirstName = first
+		}
+		if hasLast {
+			reg.LastName = last
+		}
+		if hasHeadline {
+			reg.Headline = nil
+			if headline != "" {
+				reg.Headline = ptr(headline)
+			}
+		}
+		if hasBarcode {
+			reg.QRCodeData = ptr(barcode)
+		}
+		if hasMetadata {
+			reg.Metadata = metadata
+		}
+	})
+	if a.ok(w) {
+		writeOne(w, http.StatusOK, "registration", reg)
+	}
+}
 
+// changeRegistration moves the registration id onto ticketID (unless it is empty), applies
+// answers and then edit, and returns it as stored. It stores nothing when the ticket or
+// the answers are wrong, which it records on a.
+func (s *Server) changeRegistration(a *attrs, id, ticketID string, answers []answerInput, edit func(*registration)) registration {
 	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
 	rs, i, _ := s.store.registration(id)
 	reg := rs.at(i)
-	eventID := s.store.eventsByNo[rs.eventNo]
-	if !hasTicket || ticketID == reg.TicketID {
-		ticketID = reg.TicketID
-	}
-	qs := s.store.ticketQuestions(a, eventID, ticketID)
+	ticketID = cmp.Or(ticketID, reg.TicketID)
+	qs := s.store.ticketQuestions(a, s.store.ids.encode(kindEvent, rs.eventNo), ticketID)
 	reg.CustomRegistrationFields = applyAnswers(reg.CustomRegistrationFields, answers, qs, a)
 	if len(a.errs) > 0 {
-		s.store.mu.Unlock()
-		a.ok(w)
-		return
+		return registration{}
 	}
 	if ticketID != reg.TicketID {
 		s.store.claim(reg.TicketID, -1)
@@ -220,29 +229,11 @@ func (s *Server) updateRegistration(w http.ResponseWriter, r *http.Request) {
 		reg.TicketID = ticketID
 		reg.QuestionBankEnabled = len(qs) > 0
 	}
-	if hasFirst {
-		reg.FirstName = first
-	}
-	if hasLast {
-		reg.LastName = last
-	}
-	if hasHeadline {
-		reg.Headline = nil
-		if headline != "" {
-			reg.Headline = ptr(headline)
-		}
-	}
-	if hasBarcode {
-		reg.QRCodeData = ptr(barcode)
-	}
-	if hasMetadata {
-		reg.Metadata = nonNil(metadata)
-	}
+	edit(&reg)
 	reg.UpdatedAt = at(s.now())
-	rs.replace(i, &reg)
+	rs.stored[i] = &reg
 	s.store.stats.RegistrationsUpdated++
-	s.store.mu.Unlock()
-	writeOne(w, http.StatusOK, "registration", reg)
+	return reg
 }
 
 // ticketQuestions returns the bank questions of a ticket, recording a 422 on ticketId when
@@ -344,12 +335,12 @@ func findQuestion(qs []bankQuestion, id string) (int, int) {
 // answerValue validates an answer against its question: options, when there are any, must
 // be named exactly; a multiSelect answer is an array (or a comma-separated string); a date
 // is YYYY-MM-DD. It returns the value to store or what is wrong.
-func answerValue(raw json.RawMessage, fieldType string, options []bankOption) (any, string) {
+func answerValue(raw jsontext.Value, fieldType string, options []bankOption) (answer, string) {
 	var list []string
 	var one string
 	if err := json.Unmarshal(raw, &one); err != nil {
 		if fieldType != "multiSelect" || json.Unmarshal(raw, &list) != nil {
-			return nil, "answer must be a string (an array of strings for a multiSelect question)"
+			return answer{}, "answer must be a string (an array of strings for a multiSelect question)"
 		}
 	} else if fieldType == "multiSelect" {
 		list = strings.Split(one, ",")
@@ -361,26 +352,18 @@ func answerValue(raw json.RawMessage, fieldType string, options []bankOption) (a
 		for i, v := range list {
 			list[i] = strings.TrimSpace(v)
 			if !valid(list[i]) {
-				return nil, fmt.Sprintf("%q is not an option of the question", list[i])
+				return answer{}, fmt.Sprintf("%q is not an option of the question", list[i])
 			}
 		}
-		return list, ""
+		return answer{list: list}, ""
 	}
 	if fieldType == "date" {
 		if _, err := time.Parse(time.DateOnly, one); err != nil {
-			return nil, fmt.Sprintf("%q is not a date (YYYY-MM-DD)", one)
+			return answer{}, fmt.Sprintf("%q is not a date (YYYY-MM-DD)", one)
 		}
 	}
 	if !valid(one) {
-		return nil, fmt.Sprintf("%q is not an option of the question", one)
+		return answer{}, fmt.Sprintf("%q is not an option of the question", one)
 	}
-	return one, ""
-}
-
-// nonNil returns m, or an empty map for nil: the API sends {} rather than null.
-func nonNil(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
+	return answer{text: one}, ""
 }

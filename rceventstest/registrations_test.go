@@ -121,7 +121,7 @@ func TestRegistrationFilters(t *testing.T) {
 		kv    []string
 		match func(r resourceJSON) bool
 	}{
-		{"email eq", []string{"filter[email][eq]", strings.ToUpper(email(3))}, func(r resourceJSON) bool { return r.ID == all[3].ID }},
+		{"email eq", []string{"filter[email][eq]", email(3)}, func(r resourceJSON) bool { return r.ID == all[3].ID }},
 		{"email in", []string{"filter[email][in]", email(3) + "," + email(90) + ",nobody@example.com"}, func(r resourceJSON) bool { return r.ID == all[3].ID || r.ID == all[90].ID }},
 		{"createdAt gt", []string{"filter[createdAt][gt]", pivot.Format(time.RFC3339)}, func(r resourceJSON) bool { return when(r, "createdAt").After(pivot) }},
 		{"createdAt gte", []string{"filter[createdAt][gte]", pivot.Format(time.RFC3339)}, func(r resourceJSON) bool { return !when(r, "createdAt").Before(pivot) }},
@@ -161,6 +161,14 @@ func TestRegistrationFilters(t *testing.T) {
 				t.Errorf("count %d, want %d; last link %s", page.Meta.Count, len(want), page.Links.Last)
 			}
 		})
+	}
+
+	// Strings compare exactly, as the reference's stringFilter says: another case is
+	// another address.
+	for _, kv := range [][]string{{"filter[email][eq]", strings.ToUpper(email(3))}, {"filter[email][in]", strings.ToUpper(email(3)) + "," + strings.ToUpper(email(90))}} {
+		if l := c.list(query(path, kv...)); l.Meta.Count != 0 {
+			t.Errorf("%s=%s: %d registrations, want 0", kv[0], kv[1], l.Meta.Count)
+		}
 	}
 
 	// userUpdatedAt lies between createdAt and updatedAt, so both bounds hold.
@@ -281,6 +289,17 @@ func TestCreateRegistration(t *testing.T) {
 		}
 	}
 	c.failure(http.StatusNotFound, http.MethodPost, "/v1/events/nope/registrations", body("registration", attrs))
+
+	// A member named twice, or invalid UTF-8, is not JSON: nothing is stored.
+	for _, bad := range []string{
+		`{"data":{"type":"registration","attributes":{"email":"a@b.io","firstName":"A","lastName":"B","email":"c@d.io"}}}`,
+		"{\"data\":{\"type\":\"registration\",\"attributes\":{\"email\":\"a@b.io\",\"firstName\":\"\xff\",\"lastName\":\"B\"}}}",
+	} {
+		c.failure(http.StatusBadRequest, http.MethodPost, path, bad)
+	}
+	if got := srv.Stats().RegistrationsCreated; got != 2 {
+		t.Errorf("RegistrationsCreated = %d after bodies that are not JSON", got)
+	}
 }
 
 // itoaAny formats a JSON number holding an integer.

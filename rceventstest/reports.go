@@ -2,129 +2,111 @@ package rceventstest
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
+
+	rcevents "github.com/rcevents/rcevents-go"
 )
 
-// reportTypes are the 28 report types of the reference, in its order.
-var reportTypes = []string{
-	"all", "attendees", "attendeeLog", "attendeeActivity", "attendeeFeedback", "attendeeScore",
-	"postEventSurvey", "feedback", "boothAttendee", "boothInteraction", "chat", "connection", "noShows",
-	"participation", "timeSpentOnline", "registrations", "registrants", "schedule", "schedules", "summary",
-	"referrals", "viewership", "onlineAttendeeCounts", "segmentRegistrations", "agenda", "replayRecordings",
-	"replayViewers", "engagement",
-}
-
-var segmentTypes = []string{"schedule", "session", "expo", "stage", "all"}
-
-const (
-	reportInProgress = "in_progress"
-	reportCompleted  = "completed"
-)
+// segmentTypes are the values of segmentType and participationReportType.
+var segmentTypes = []rcevents.SegmentType{rcevents.SegmentTypeSchedule, rcevents.SegmentTypeSession,
+	rcevents.SegmentTypeExpo, rcevents.SegmentTypeStage, rcevents.SegmentTypeAll}
 
 // listReports answers GET /v1/events/{eventId}/reports; reports still being generated are
 // listed with status "in_progress" and an empty url.
 func (s *Server) listReports(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("eventId")
-	serveList(s, w, r, "report", "event", id, nil, func(st *store, _ []condition) ([]reportAttrs, bool) {
-		if !st.events.has(id) {
-			return nil, false
+	list(s, "report", "event", nil, func(st *store, id string, _ []condition) ([]reportAttrs, bool) {
+		var out []reportAttrs
+		for _, rep := range st.reports.all(id) {
+			out = append(out, s.reportAttrs(r, rep))
 		}
-		reps := st.reports.all(id)
-		out := make([]reportAttrs, len(reps))
-		for i, rep := range reps {
-			out[i] = s.reportAttrs(r, rep)
-		}
-		return out, true
-	})
+		return out, st.events.has(id)
+	})(w, r)
 }
 
 // getReport answers GET /v1/reports/{reportId}: 202 with an in_progress_report for the
 // first WithReportPolls requests after creation, then 200 with the report and its url.
 func (s *Server) getReport(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("reportId")
+	rep, found := s.pollReport(id)
+	switch {
+	case !found:
+		writeNotFound(w, "report", id)
+	case rep.pollsLeft > 0:
+		writeOne(w, http.StatusAccepted, "in_progress_report", inProgressAttrs{ID: rep.id, Status: "in_progress"})
+	default:
+		writeOne(w, http.StatusOK, "report", s.reportAttrs(r, rep))
+	}
+}
+
+// pollReport returns a report as it was before this poll, which uses up one of its polls.
+func (s *Server) pollReport(id string) (report, bool) {
 	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
 	rep, found := s.store.reports.value(id)
 	if found && rep.pollsLeft > 0 {
 		next := rep
 		next.pollsLeft--
 		s.store.reports.put(rep.eventID, id, &next)
 	}
-	s.store.mu.Unlock()
-	switch {
-	case !found:
-		writeNotFound(w, "report", id)
-	case rep.pollsLeft > 0:
-		writeOne(w, http.StatusAccepted, "in_progress_report", inProgressAttrs{ID: rep.id, Status: reportInProgress})
-	default:
-		writeOne(w, http.StatusOK, "report", s.reportAttrs(r, rep))
-	}
+	return rep, found
 }
 
 // createReport answers POST /v1/events/{eventId}/reports/{reportType}[/{reportVersion}]
-// with 201. The version defaults to "2", the only documented one; an unknown type or
-// version is answered 422. The body is optional.
+// with 201. The type must be one the SDK knows (rcevents.ReportTypes); the version defaults
+// to "2", the only documented one. The body is optional.
 func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 	eventID, reportType := r.PathValue("eventId"), r.PathValue("reportType")
-	version := r.PathValue("reportVersion")
-	if version == "" {
-		version = "2"
-	}
-	if !s.exists(&s.store.events, eventID) {
-		writeNotFound(w, "event", eventID)
-		return
-	}
-	var errs []apiError
-	if !slices.Contains(reportTypes, reportType) {
-		errs = append(errs, apiError{Code: "inclusion", Title: "Invalid Parameter", Source: errorSource{Parameter: "reportType"},
-			Detail: fmt.Sprintf("report type %q is not one of: %s", reportType, strings.Join(reportTypes, ", "))})
-	}
-	if version != "2" {
-		errs = append(errs, apiError{Code: "inclusion", Title: "Invalid Parameter", Source: errorSource{Parameter: "reportVersion"},
-			Detail: fmt.Sprintf("report version %q is not supported; the only version is \"2\"", version)})
-	}
-	if len(errs) > 0 {
-		writeErrors(w, http.StatusUnprocessableEntity, errs...)
-		return
-	}
-	a, ok := readBody(w, r, "")
+	a, ok := s.begin(w, r, "event", eventID, s.store.events.has, "", "segmentType", "virtualSpaceId", "participationReportType", "participationTypeId")
 	if !ok {
 		return
 	}
-	a.only("segmentType", "virtualSpaceId", "participationReportType", "participationTypeId")
-	rep := &report{eventID: eventID, reportType: reportType, version: version, pollsLeft: s.cfg.reportPolls}
-	rep.segmentType = a.enum("segmentType", false, segmentTypes...)
-	rep.virtualSpaceID = a.str("virtualSpaceId", false)
-	a.enum("participationReportType", false, segmentTypes...)
-	a.str("participationTypeId", false)
-	if !a.ok(w) {
-		return
+	rep := report{eventID: eventID, reportType: reportType, version: cmp.Or(r.PathValue("reportVersion"), "2"), pollsLeft: s.cfg.reportPolls}
+	if types := rcevents.ReportTypes(); !slices.Contains(types, rcevents.ReportType(reportType)) {
+		a.errs = append(a.errs, apiError{Code: "inclusion", Title: "Invalid Parameter", Source: errorSource{Parameter: "reportType"},
+			Detail: fmt.Sprintf("report type %q is not one of: %v", reportType, types)})
 	}
+	if rep.version != "2" {
+		a.errs = append(a.errs, apiError{Code: "inclusion", Title: "Invalid Parameter", Source: errorSource{Parameter: "reportVersion"},
+			Detail: fmt.Sprintf("report version %q is not supported; the only version is \"2\"", rep.version)})
+	}
+	rep.segmentType = string(enum(a, "segmentType", false, segmentTypes...))
+	rep.virtualSpaceID = a.str("virtualSpaceId", false)
+	enum(a, "participationReportType", false, segmentTypes...)
+	a.str("participationTypeId", false)
+	if a.ok(w) {
+		writeOne(w, http.StatusCreated, "report", s.reportAttrs(r, s.addReport(rep)))
+	}
+}
+
+// addReport stores rep, a report of all the registrations its event has now, and returns
+// it as stored.
+func (s *Server) addReport(rep report) report {
 	s.store.mu.Lock()
-	ev, _ := s.store.events.value(eventID)
+	defer s.store.mu.Unlock()
+	ev, _ := s.store.events.get(rep.eventID)
 	rep.id = s.store.newID(kindReport)
-	rep.title = reportTitle(reportType, ev.Name)
-	rep.createdAt = s.now()
-	rep.rows = s.store.registrations[eventID].count()
-	s.store.reports.put(eventID, rep.id, rep)
+	rep.title = reportTitle(rep.reportType, ev.Name)
+	rep.createdAt = at(s.now()).time()
+	rep.rows = s.store.registrations[rep.eventID].count()
+	s.store.reports.put(rep.eventID, rep.id, &rep)
 	s.store.stats.ReportsCreated++
-	created := *rep
-	s.store.mu.Unlock()
-	writeOne(w, http.StatusCreated, "report", s.reportAttrs(r, created))
+	return rep
 }
 
 // reportAttrs is what a report answers: a ready report has status "completed" and a url
 // that downloads it, pre-signed on the storage origin (valid one minute) when there is one.
 func (s *Server) reportAttrs(r *http.Request, rep report) reportAttrs {
-	out := reportAttrs{ID: rep.id, Title: rep.title, Status: reportInProgress}
+	out := reportAttrs{ID: rep.id, Title: rep.title, Status: "in_progress"}
 	if rep.pollsLeft == 0 {
-		out.Status = reportCompleted
+		out.Status = "completed"
 		out.URL = s.downloadURL(r, rep.id)
 	}
 	return out
@@ -135,11 +117,7 @@ func (s *Server) downloadURL(r *http.Request, id string) string {
 	if s.storage != nil {
 		return s.presign(id)
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + "/v1/reports/" + id + "/download"
+	return origin(r) + "/v1/reports/" + id + "/download"
 }
 
 // downloadReport answers GET /v1/reports/{reportId}/download: the CSV itself, or with
@@ -153,7 +131,7 @@ func (s *Server) downloadReport(w http.ResponseWriter, r *http.Request) {
 	case !found:
 		writeNotFound(w, "report", id)
 	case rep.pollsLeft > 0:
-		writeOne(w, http.StatusAccepted, "in_progress_report", inProgressAttrs{ID: rep.id, Status: reportInProgress})
+		writeOne(w, http.StatusAccepted, "in_progress_report", inProgressAttrs{ID: rep.id, Status: "in_progress"})
 	case s.storage != nil:
 		http.Redirect(w, r, s.presign(id), http.StatusFound)
 	default:
@@ -175,86 +153,73 @@ func (s *Server) writeReport(w http.ResponseWriter, rep report) {
 // event had when the report was requested) for every other type.
 func (s *Server) reportCSV(out io.Writer, rep report) error {
 	w := csv.NewWriter(out)
-	st := s.store
-	switch rep.reportType {
-	case "schedule", "schedules", "agenda", "replayRecordings":
-		st.mu.RLock()
-		items := st.scheduleItems.all(rep.eventID)
-		st.mu.RUnlock()
-		_ = w.Write([]string{"Schedule item ID", "Name", "Area", "Starts at", "Ends at", "Speakers"})
-		for _, it := range items {
-			names := make([]string, len(it.Speakers))
-			for i, sp := range it.Speakers {
-				names[i] = sp.Name
-			}
-			_ = w.Write([]string{it.ID, it.Name, it.Area, it.TimeStart.String(), it.TimeEnd.String(), strings.Join(names, "; ")})
-		}
-	case "boothAttendee", "boothInteraction":
-		st.mu.RLock()
-		booths := st.booths.all(rep.eventID)
-		st.mu.RUnlock()
-		_ = w.Write([]string{"Booth ID", "Booth", "Size", "Priority"})
-		for _, b := range booths {
-			_ = w.Write([]string{b.ID, b.Name, b.BoothSize, strconv.Itoa(b.Priority)})
-		}
-	case "summary", "onlineAttendeeCounts", "engagement", "viewership":
-		st.mu.RLock()
-		ev, _ := st.events.value(rep.eventID)
-		figures := [][]string{
-			{"Event", ev.Name},
-			{"Registrations", strconv.Itoa(rep.rows)},
-			{"Tickets", strconv.Itoa(st.tickets.count(rep.eventID))},
-			{"Schedule items", strconv.Itoa(st.scheduleItems.count(rep.eventID))},
-			{"Booths", strconv.Itoa(st.booths.count(rep.eventID))},
-			{"Generated at", at(rep.createdAt).String()},
-		}
-		st.mu.RUnlock()
-		_ = w.Write([]string{"Metric", "Value"})
-		_ = w.WriteAll(figures)
-	default:
-		_ = w.Write([]string{"Registration ID", "First name", "Last name", "Email", "Ticket ID", "Registered at", "Attended", "Refunded"})
-		// Rows are built in batches, so a large report never holds the lock for long.
-		const batch = 1000
-		rows := make([][]string, 0, batch)
-		for lo := 0; lo < rep.rows; lo += batch {
-			rows = rows[:0]
-			st.mu.RLock()
-			rs := st.registrations[rep.eventID]
+	if rows, ok := lookup(s, s.store.reportRows, rep.id); ok {
+		return w.WriteAll(rows)
+	}
+	if err := w.Write([]string{"Registration ID", "First name", "Last name", "Email", "Ticket ID", "Registered at", "Attended", "Refunded"}); err != nil {
+		return err
+	}
+	// Rows are built in batches, so a large report never holds the lock for long.
+	const batch = 1000
+	for lo := 0; lo < rep.rows; lo += batch {
+		rows, _ := lookup(s, func(eventID string) ([][]string, bool) {
+			var rows [][]string
+			rs := s.store.registrations[eventID]
 			for i := lo; i < min(lo+batch, rep.rows, rs.count()); i++ {
 				reg := rs.at(i)
 				rows = append(rows, []string{reg.ID, reg.FirstName, reg.LastName, reg.Email, reg.TicketID,
 					reg.CreatedAt.String(), strconv.FormatBool(reg.Attended), strconv.FormatBool(reg.Refunded)})
 			}
-			st.mu.RUnlock()
-			for _, row := range rows {
-				if err := w.Write(row); err != nil {
-					return err
-				}
-			}
+			return rows, true
+		}, rep.eventID)
+		if err := w.WriteAll(rows); err != nil {
+			return err
 		}
 	}
 	w.Flush()
 	return w.Error()
 }
 
-// reportTitle names a report: "Attendee log report — Harborview DevCon 2025".
-func reportTitle(reportType, eventName string) string {
-	return humanize(reportType) + " report — " + eventName
+// reportRows returns the rows, a header first, of a report about an event's schedule,
+// booths or figures, or false for a report of its registrations. The caller holds a lock.
+func (st *store) reportRows(id string) ([][]string, bool) {
+	rep, _ := st.reports.value(id)
+	switch rep.reportType {
+	case "schedule", "schedules", "agenda", "replayRecordings":
+		rows := [][]string{{"Schedule item ID", "Name", "Area", "Starts at", "Ends at", "Speakers"}}
+		for _, it := range st.scheduleItems.all(rep.eventID) {
+			names := make([]string, len(it.Speakers))
+			for i, sp := range it.Speakers {
+				names[i] = sp.Name
+			}
+			rows = append(rows, []string{it.ID, it.Name, it.Area, it.TimeStart.String(), it.TimeEnd.String(), strings.Join(names, "; ")})
+		}
+		return rows, true
+	case "boothAttendee", "boothInteraction":
+		rows := [][]string{{"Booth ID", "Booth", "Size", "Priority"}}
+		for _, b := range st.booths.all(rep.eventID) {
+			rows = append(rows, []string{b.ID, b.Name, b.BoothSize, strconv.Itoa(b.Priority)})
+		}
+		return rows, true
+	case "summary", "onlineAttendeeCounts", "engagement", "viewership":
+		ev, _ := st.events.value(rep.eventID)
+		return [][]string{
+			{"Metric", "Value"},
+			{"Event", ev.Name},
+			{"Registrations", strconv.Itoa(rep.rows)},
+			{"Tickets", strconv.Itoa(st.tickets.count(rep.eventID))},
+			{"Schedule items", strconv.Itoa(st.scheduleItems.count(rep.eventID))},
+			{"Booths", strconv.Itoa(st.booths.count(rep.eventID))},
+			{"Generated at", at(rep.createdAt).String()},
+		}, true
+	}
+	return nil, false
 }
 
-// humanize turns a camelCase report type into words: "attendeeLog" → "Attendee log".
-func humanize(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case i == 0:
-			b.WriteRune(unicode.ToUpper(r))
-		case unicode.IsUpper(r):
-			b.WriteByte(' ')
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+// reportTitle names a report: "Attendee log report — Harborview DevCon 2025".
+func reportTitle(reportType, eventName string) string {
+	words := capital.ReplaceAllStringFunc(reportType, func(c string) string { return " " + strings.ToLower(c) })
+	return strings.ToUpper(words[:1]) + words[1:] + " report — " + eventName
 }
+
+var capital = regexp.MustCompile(`[A-Z]`)

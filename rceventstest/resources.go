@@ -2,41 +2,62 @@ package rceventstest
 
 import "net/http"
 
-// The helpers below are the shape every read handler shares: validate the query, copy
-// what to answer under the read lock, encode after releasing it.
+// The read handlers share one shape: validate the query, copy what to answer under the
+// read lock, encode after releasing it. The routes build most of them with one and list.
 
-// serveList answers one page of a list. list runs under the read lock with the parsed
-// filters (allowed names the filterable fields; nil for most lists) and returns the whole,
-// filtered list, or false when its parent (what, id) does not exist. Lists other than
-// registrations are small, so copying them whole is cheaper than being clever.
-func serveList[T identified](s *Server, w http.ResponseWriter, r *http.Request, typ, what, id string, allowed []filterField, list func(st *store, conds []condition) ([]T, bool)) {
-	p, ok := s.parsePage(w, r)
-	if !ok {
-		return
+// one answers GET of the resource of type typ named by the path value typ+"Id", which get
+// (a table's value method, say) copies, or 404.
+func one[T any](s *Server, typ string, get func(id string) (T, bool)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue(typ + "Id")
+		if v, ok := lookup(s, get, id); ok {
+			writeOne(w, http.StatusOK, typ, v)
+		} else {
+			writeNotFound(w, typ, id)
+		}
 	}
-	conds, ok := parseFilters(w, r, allowed)
-	if !ok {
-		return
-	}
-	s.store.mu.RLock()
-	items, found := list(s.store, conds)
-	s.store.mu.RUnlock()
-	if !found {
-		writeNotFound(w, what, id)
-		return
-	}
-	lo, hi := p.window(len(items))
-	writeList(w, r, p, len(items), typ, items[lo:hi])
 }
 
-// serveOne answers one resource, which get copies under the read lock, or 404.
-func serveOne[T identified](s *Server, w http.ResponseWriter, typ, what, id string, get func(id string) (T, bool)) {
-	v, ok := lookup(s, get, id)
-	if !ok {
-		writeNotFound(w, what, id)
-		return
+// list answers GET of a page of resources of type typ. items runs under the read lock
+// with the ID of their parent (the path value parent+"Id") and the parsed filters (allowed
+// names the filterable fields; nil for most lists), and returns the whole, filtered list,
+// or false when the parent does not exist. Lists other than registrations are small, so
+// copying them whole is cheaper than being clever.
+func list[T any](s *Server, typ, parent string, allowed []filterField, items func(st *store, id string, conds []condition) ([]T, bool)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue(parent + "Id")
+		p, ok := s.parsePage(w, r)
+		if !ok {
+			return
+		}
+		conds, ok := parseFilters(w, r, allowed)
+		if !ok {
+			return
+		}
+		all, found := lookup(s, func(id string) ([]T, bool) { return items(s.store, id, conds) }, id)
+		if !found {
+			writeNotFound(w, parent, id)
+			return
+		}
+		lo, hi := p.window(len(all))
+		writeList(w, r, p, len(all), typ, all[lo:hi])
 	}
-	writeOne(w, http.StatusOK, typ, v)
+}
+
+// children is the items of list for the children in tab of a parent in parents.
+func children[T any](tab *table[T], parents interface{ has(string) bool }) func(*store, string, []condition) ([]T, bool) {
+	return func(_ *store, id string, _ []condition) ([]T, bool) { return tab.all(id), parents.has(id) }
+}
+
+// tagsOf is the items of list for the tags of a resource in tab.
+func tagsOf[T any](tab *table[T], tagIDs func(*T) []string) func(*store, string, []condition) ([]tag, bool) {
+	return func(st *store, id string, _ []condition) ([]tag, bool) {
+		v, ok := tab.get(id)
+		if !ok {
+			return nil, false
+		}
+		return st.tags.pick(tagIDs(v)), true
+	}
 }
 
 // lookup runs get (a table's value method, say) under the read lock.
@@ -46,20 +67,8 @@ func lookup[T any](s *Server, get func(id string) (T, bool), id string) (T, bool
 	return get(id)
 }
 
-// children returns a list function for serveList over the children of id in tab, whose
-// parent must exist in parents.
-func children[T identified](tab *table[T], parents interface{ has(string) bool }, id string) func(*store, []condition) ([]T, bool) {
-	return func(*store, []condition) ([]T, bool) {
-		if !parents.has(id) {
-			return nil, false
-		}
-		return tab.all(id), true
-	}
-}
-
-// exists reports whether tab holds id, under the read lock.
-func (s *Server) exists(tab interface{ has(string) bool }, id string) bool {
-	s.store.mu.RLock()
-	defer s.store.mu.RUnlock()
-	return tab.has(id)
+// exists reports whether found(id) holds (a table's has, say), under the read lock.
+func (s *Server) exists(found func(string) bool, id string) bool {
+	_, ok := lookup(s, func(id string) (struct{}, bool) { return struct{}{}, found(id) }, id)
+	return ok
 }

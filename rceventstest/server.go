@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,7 +34,10 @@ type Server struct {
 	store   *store
 	tokens  *tokenStore
 	faults  *faults
+	limit   *rateLimiter
 	log     *requestLog
+	hook    atomic.Pointer[func(Request)] // see OnRequest
+	served  atomic.Uint64                 // requests given an ID so far
 	mux     *http.ServeMux
 	api     *httptest.Server
 	storage *httptest.Server
@@ -54,7 +59,8 @@ func NewServer(opts ...Option) *Server {
 		cfg:     cfg,
 		store:   newStore(key),
 		tokens:  &tokenStore{},
-		faults:  newFaults(cfg),
+		faults:  &faults{rng: rand.New(rand.NewPCG(uint64(cfg.seed), 0xfa017)), scope: ScopeAPI},
+		limit:   &rateLimiter{now: time.Now},
 		log:     &requestLog{limit: cfg.logLimit},
 		mux:     http.NewServeMux(),
 		signKey: []byte(newToken()),
@@ -66,8 +72,8 @@ func NewServer(opts ...Option) *Server {
 		s.ClientSecret = hex.EncodeToString(hmac.New(sha256.New, []byte(s.ClientID)).Sum(nil))
 	}
 	s.Token = newToken()
-	s.tokens.add(s.Token, tokenInfo{write: true}, false)
-	s.Fixtures = seedStore(s.store, cfg.seed, cfg.registrations)
+	s.tokens.add(s.Token, tokenInfo{write: true})
+	s.Fixtures = seedStore(s.store, cfg.registrations)
 	s.routes()
 
 	s.api = httptest.NewUnstartedServer(http.HandlerFunc(s.serveAPI))
@@ -108,31 +114,36 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveAPI) }
 // connections are closed by Close.
 func (s *Server) HTTPClient() *http.Client { return s.api.Client() }
 
-// routes registers the token endpoint and the 34 operations.
+// routes registers the token endpoint and the 34 operations. Most reads are built from
+// the store's tables by one and list.
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST "+tokenPath, s.issueToken)
+	st := s.store
 	for pattern, h := range map[string]http.HandlerFunc{
-		"GET /v1/health": s.health,
+		"GET /v1/health": func(w http.ResponseWriter, _ *http.Request) { // the one answer that is not an envelope
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		},
 
-		"GET /v1/organizations":                                          s.listOrganizations,
-		"GET /v1/organizations/{organizationId}":                         s.getOrganization,
+		"GET /v1/organizations": list(s, "organization", "", nil, func(st *store, _ string, _ []condition) ([]organization, bool) {
+			return st.orgs.all(""), true
+		}),
+		"GET /v1/organizations/{organizationId}":                         one(s, "organization", st.orgs.value),
 		"GET /v1/organizations/{organizationId}/templates":               s.listTemplates,
 		"POST /v1/templates/{templateId}/event":                          s.createEventFromTemplate,
-		"GET /v1/organizations/{organizationId}/events":                  s.listEvents,
+		"GET /v1/organizations/{organizationId}/events":                  list(s, "event", "organization", nil, children(&st.events, &st.orgs)),
 		"POST /v1/organizations/{organizationId}/events":                 s.createEvent,
-		"GET /v1/events/{eventId}":                                       s.getEvent,
+		"GET /v1/events/{eventId}":                                       one(s, "event", st.events.value),
 		"POST /v1/events/{eventId}/duplications":                         s.duplicateEvent,
 		"GET /v1/events/{eventId}/registrations":                         s.listRegistrations,
 		"POST /v1/events/{eventId}/registrations":                        s.createRegistration,
-		"GET /v1/registrations/{registrationId}":                         s.getRegistration,
+		"GET /v1/registrations/{registrationId}":                         one(s, "registration", st.registrationValue),
 		"PATCH /v1/registrations/{registrationId}":                       s.updateRegistration,
-		"GET /v1/events/{eventId}/tickets":                               s.listTickets,
+		"GET /v1/events/{eventId}/tickets":                               list(s, "ticket", "event", nil, children(&st.tickets, &st.events)),
 		"POST /v1/events/{eventId}/tickets":                              s.createTicket,
-		"GET /v1/tickets/{ticketId}":                                     s.getTicket,
-		"GET /v1/tickets/{ticketId}/bankQuestions":                       s.listBankQuestions,
-		"GET /v1/tickets/{ticketId}/magicLinks":                          s.listMagicLinks,
+		"GET /v1/tickets/{ticketId}":                                     one(s, "ticket", st.tickets.value),
+		"GET /v1/tickets/{ticketId}/magicLinks":                          list(s, "magicLink", "ticket", magicLinkFilters, (*store).magicLinksOf),
 		"POST /v1/tickets/{ticketId}/magicLinks":                         s.createMagicLink,
-		"GET /v1/magicLinks/{magicLinkId}":                               s.getMagicLink,
+		"GET /v1/magicLinks/{magicLinkId}":                               one(s, "magicLink", st.magicLinks.value),
 		"DELETE /v1/magicLinks/{magicLinkId}":                            s.deleteMagicLink,
 		"POST /v1/magic_link":                                            s.createLegacyMagicLink,
 		"GET /v1/events/{eventId}/reports":                               s.listReports,
@@ -140,22 +151,24 @@ func (s *Server) routes() {
 		"POST /v1/events/{eventId}/reports/{reportType}":                 s.createReport,
 		"POST /v1/events/{eventId}/reports/{reportType}/{reportVersion}": s.createReport,
 		"GET /v1/reports/{reportId}/download":                            s.downloadReport,
-		"GET /v1/events/{eventId}/scheduleItems":                         s.listScheduleItems,
-		"GET /v1/scheduleItems/{scheduleItemId}":                         s.getScheduleItem,
-		"GET /v1/events/{eventId}/sessions":                              s.listSessions,
-		"GET /v1/events/{eventId}/stages":                                s.listStages,
-		"GET /v1/events/{eventId}/booths":                                s.listBooths,
-		"GET /v1/booths/{boothId}/tags":                                  s.listBoothTags,
-		"GET /v1/scheduleItems/{scheduleItemId}/tags":                    s.listScheduleItemTags,
+		"GET /v1/events/{eventId}/scheduleItems":                         list(s, "scheduleItem", "event", nil, children(&st.scheduleItems, &st.events)),
+		"GET /v1/scheduleItems/{scheduleItemId}":                         one(s, "scheduleItem", st.scheduleItems.value),
+		"GET /v1/events/{eventId}/sessions":                              list(s, "session", "event", nil, children(&st.sessions, &st.events)),
+		"GET /v1/events/{eventId}/stages":                                list(s, "stage", "event", nil, children(&st.stages, &st.events)),
+		"GET /v1/events/{eventId}/booths":                                list(s, "booth", "event", nil, children(&st.booths, &st.events)),
+		"GET /v1/booths/{boothId}/tags":                                  list(s, "tag", "booth", nil, tagsOf(&st.booths, func(b *booth) []string { return b.tagIDs })),
+		"GET /v1/scheduleItems/{scheduleItemId}/tags":                    list(s, "tag", "scheduleItem", nil, tagsOf(&st.scheduleItems, func(it *scheduleItem) []string { return it.tagIDs })),
 		"POST /v1/events/{eventId}/dataSubscriptions":                    s.createDataSubscription,
+		"GET /v1/tickets/{ticketId}/bankQuestions": list(s, "bank_question", "ticket", nil, func(st *store, id string, _ []condition) ([]bankQuestion, bool) {
+			return st.questions.pick(st.ticketQs[id]), st.tickets.has(id)
+		}),
 	} {
 		s.mux.HandleFunc(pattern, s.authorize(h))
 	}
 	s.mux.HandleFunc("/", s.unrouted)
 }
 
-// serveAPI is the pipeline every API request goes through: latency and faults, then
-// routing (and authentication), then the request log.
+// serveAPI is the pipeline every request to the API origin goes through: see serve.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	scope := ScopeAPI
 	if r.URL.Path == tokenPath {
@@ -164,7 +177,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.serve(w, r, scope, s.mux)
 }
 
-// serve runs h under the faults of scope and logs the request.
+// serve runs h for a request in scope and logs it. Before h come, in this order: a request
+// ID (on the API origin), injected latency, the OnRequest hook and the rate limit (API
+// requests only), and injected faults.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h http.Handler) {
 	entry := Request{
 		Method:     r.Method,
@@ -173,9 +188,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h ht
 		AuthHeader: r.Header.Get("Authorization") != "",
 		Storage:    scope == ScopeStorage,
 	}
+	if scope != ScopeStorage {
+		// Unique, and the same for the same seed and order of requests.
+		entry.RequestID = fmt.Sprintf("req_%016x", mix64(s.store.ids.key^s.served.Add(1)))
+		w.Header().Set("X-Request-Id", entry.RequestID)
+	}
 	// The entry is logged as the status goes out, before the client can
-	// read the answer, so a client that has its answer finds it logged;
-	// a request answered with nothing is logged when its handler returns.
+	// read the answer, so a client that has its answer finds it logged; a
+	// request answered with nothing is logged when its handler returns, or
+	// before its connection is cut.
 	logged := false
 	rec := &recorder{ResponseWriter: w, onStatus: func(status int) {
 		entry.Status, logged = status, true
@@ -190,21 +211,48 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h ht
 	if d := s.faults.delay(scope); d > 0 && !s.wait(r, d) {
 		return
 	}
+	if scope == ScopeAPI {
+		if fn := s.hook.Load(); fn != nil {
+			(*fn)(entry)
+		}
+		if retryAfter, ok := s.limit.admit(w.Header()); !ok {
+			entry.RateLimited = true
+			writeTooManyRequests(rec, retryAfter)
+			return
+		}
+	}
 	entry.Fault = s.faults.next(scope)
 	switch entry.Fault {
 	case 0:
 		h.ServeHTTP(rec, r)
-	case FaultReset:
-		resetConnection(w)
-	case FaultDropResponse:
-		h.ServeHTTP(httptest.NewRecorder(), r)
+	case FaultReset, FaultDropResponse:
+		if entry.Fault == FaultDropResponse {
+			h.ServeHTTP(httptest.NewRecorder(), r)
+		}
+		s.log.add(entry) // before the client sees the connection go and sends its next request
+		logged = true
 		resetConnection(w)
 	case FaultRevokeTokens:
-		s.tokens.revokeAll()
+		s.RevokeTokens()
 		h.ServeHTTP(rec, r)
 	default:
 		s.faults.respond(rec, entry.Fault)
 	}
+}
+
+// OnRequest makes the server call fn with each API request (but the token endpoint's and
+// the storage origin's) once its injected latency is over, before the rate limit, faults
+// and the handler: Method, Path, RawQuery, AuthHeader and RequestID are set. A test can
+// so change data between two pages of a walk, say delete a magic link before page 3 is
+// served. fn may call the server, through an rcevents client or over HTTP: the server holds
+// no lock while fn runs, and the requests fn makes reach fn too. fn runs on the goroutine
+// serving the request, concurrently for concurrent requests. OnRequest(nil) removes it.
+func (s *Server) OnRequest(fn func(Request)) {
+	if fn == nil {
+		s.hook.Store(nil)
+		return
+	}
+	s.hook.Store(&fn)
 }
 
 // wait sleeps for an injected latency; it reports false when the client went away or the

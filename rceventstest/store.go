@@ -1,6 +1,9 @@
 package rceventstest
 
 import (
+	"cmp"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +21,6 @@ type store struct {
 	orgs          table[organization]
 	templates     table[template]         // children of an organization
 	events        table[event]            // children of an organization
-	eventsByNo    map[uint64]string       // event serial → ID, to resolve registration IDs
 	tickets       table[ticket]           // children of an event
 	questions     table[bankQuestion]     // children of an event
 	ticketQs      map[string][]string     // ticket ID → its bank question IDs, in order
@@ -39,7 +41,6 @@ func newStore(key uint64) *store {
 	return &store{
 		ids:           idCodec{key: key},
 		slugs:         map[string]bool{},
-		eventsByNo:    map[uint64]string{},
 		ticketQs:      map[string][]string{},
 		registrations: map[string]*regSet{},
 	}
@@ -59,16 +60,12 @@ func (st *store) addEvent(e *event) {
 	e.ID = st.newID(kindEvent)
 	e.Slug = st.uniqueSlug(e.Slug, e.Name)
 	st.events.put(e.orgID, e.ID, e)
-	st.eventsByNo[e.no] = e.ID
-	st.registrations[e.ID] = &regSet{eventNo: e.no, ids: st.ids}
+	st.registrations[e.ID] = &regSet{eventNo: e.no, ids: st.ids, stored: map[int]*registration{}}
 }
 
 // uniqueSlug returns want (or a slug of name when want is empty), suffixed until unused.
 func (st *store) uniqueSlug(want, name string) string {
-	base := want
-	if base == "" {
-		base = slugify(name)
-	}
+	base := cmp.Or(want, slugify(name))
 	slug := base
 	for i := 2; st.slugs[slug]; i++ {
 		slug = base + "-" + strconv.Itoa(i)
@@ -77,19 +74,12 @@ func (st *store) uniqueSlug(want, name string) string {
 	return slug
 }
 
-// registration finds a registration by ID. The caller holds a lock.
+// registration finds a registration by ID, which names its event's serial and its index.
+// The caller holds a lock.
 func (st *store) registration(id string) (*regSet, int, bool) {
 	k, n, ok := st.ids.decode(id)
-	if !ok || k != kindRegistration {
-		return nil, 0, false
-	}
-	eventID, ok := st.eventsByNo[n>>32]
-	if !ok {
-		return nil, 0, false
-	}
-	rs := st.registrations[eventID]
-	i := int(n & (1<<32 - 1))
-	if i >= rs.count() {
+	rs, i := st.registrations[st.ids.encode(kindEvent, n>>32)], int(n&(1<<32-1))
+	if !ok || k != kindRegistration || rs == nil || i >= rs.count() {
 		return nil, 0, false
 	}
 	return rs, i, true
@@ -136,17 +126,8 @@ func (t *table[T]) has(id string) bool {
 func (t *table[T]) parentOf(id string) string { return t.parent[id] }
 
 func (t *table[T]) remove(id string) {
-	p, ok := t.parent[id]
-	if !ok {
-		return
-	}
-	ids := t.children[p]
-	for i, c := range ids {
-		if c == id {
-			t.children[p] = append(ids[:i:i], ids[i+1:]...)
-			break
-		}
-	}
+	p := t.parent[id]
+	t.children[p] = slices.DeleteFunc(t.children[p], func(c string) bool { return c == id })
 	delete(t.byID, id)
 	delete(t.parent, id)
 }
@@ -154,19 +135,7 @@ func (t *table[T]) remove(id string) {
 func (t *table[T]) count(parent string) int { return len(t.children[parent]) }
 
 // all copies every child of parent, in order.
-func (t *table[T]) all(parent string) []T {
-	return t.slice(parent, 0, len(t.children[parent]))
-}
-
-// slice copies the children of parent with indexes in [lo, hi).
-func (t *table[T]) slice(parent string, lo, hi int) []T {
-	ids := t.children[parent][lo:hi]
-	out := make([]T, len(ids))
-	for i, id := range ids {
-		out[i] = *t.byID[id]
-	}
-	return out
-}
+func (t *table[T]) all(parent string) []T { return t.pick(t.children[parent]) }
 
 // pick copies the values with the given IDs, in that order, skipping unknown ones.
 func (t *table[T]) pick(ids []string) []T {
@@ -181,25 +150,10 @@ func (t *table[T]) pick(ids []string) []T {
 
 // slugify lowercases name and joins its words with dashes: "DevCon 2025" → "devcon-2025".
 func slugify(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		default:
-			dash = true
-		}
-	}
-	if b.Len() == 0 {
-		return "untitled"
-	}
-	return b.String()
+	return cmp.Or(strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(name), "-"), "-"), "untitled")
 }
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
 // now is the time writes are stamped with.
 func (s *Server) now() time.Time { return s.cfg.clock().UTC() }

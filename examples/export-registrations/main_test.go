@@ -48,13 +48,10 @@ func TestExportsEveryRegistrationOnceInOrder(t *testing.T) {
 }
 
 func TestExportSurvivesFaults(t *testing.T) {
-	// Retry-After: 0 lets the client retry at once, keeping the test fast.
-	srv := exampletest.NewFake(t,
-		rceventstest.WithRegistrations(1000),
-		rceventstest.WithFaultRate(rceventstest.FaultUnavailable, 0.03),
-		rceventstest.WithFaultRate(rceventstest.FaultRateLimit, 0.02),
-		rceventstest.WithRetryAfter(0),
-	)
+	// The fake's Retry-After is 0 unless set: the client retries at once, keeping the test fast.
+	srv := exampletest.NewFake(t, rceventstest.WithRegistrations(1000))
+	srv.SetFaultRate(rceventstest.FaultUnavailable, 0.03)
+	srv.SetFaultRate(rceventstest.FaultRateLimit, 0.02)
 	var stdout, stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), &stdout, &stderr, config{
 		concurrency: 8, perPage: 25, fake: exampleenv.Fake{Server: srv},
@@ -93,10 +90,8 @@ func TestRejectsBadFlags(t *testing.T) {
 func TestLeavesNoFileWhenTheExportFails(t *testing.T) {
 	// Pages one by one, so that the seeded faults fall on the same requests
 	// every run: here on a page of the walk, after the file was begun.
-	srv := exampletest.NewFake(t,
-		rceventstest.WithRegistrations(2500),
-		rceventstest.WithFaultRate(rceventstest.FaultInternalError, 0.02),
-	)
+	srv := exampletest.NewFake(t, rceventstest.WithRegistrations(2500))
+	srv.SetFaultRate(rceventstest.FaultInternalError, 0.02)
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), &stdout, &stderr, config{
