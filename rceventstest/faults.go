@@ -118,9 +118,7 @@ func (s *Server) SetLatency(min, max time.Duration) {
 	if min < 0 || max < min {
 		panic(fmt.Sprintf("rceventstest: latency [%v, %v] is not a range of durations ≥ 0", min, max))
 	}
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.latencyMin, s.faults.latencyMax = min, max
+	s.faults.set(func(f *faults) { f.latencyMin, f.latencyMax = min, max })
 }
 
 // SetFaultRate makes a fraction rate (0 to 1) of the requests in the fault scope fail with
@@ -156,36 +154,36 @@ func checkFault(f Fault) {
 // the next three requests with 429, 429 and a reset.
 func (s *Server) FailNext(n int, f Fault) {
 	checkFault(f)
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.queue = append(s.faults.queue, slices.Repeat([]Fault{f}, max(n, 0))...)
+	s.faults.set(func(fs *faults) { fs.queue = append(fs.queue, slices.Repeat([]Fault{f}, max(n, 0))...) })
 }
 
 // ClearFaults turns latency and every fault rate off and forgets queued FailNext faults.
 // The scope and Retry-After are kept.
 func (s *Server) ClearFaults() {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.rates = [faultCount]float64{}
-	s.faults.queue = nil
-	s.faults.latencyMin, s.faults.latencyMax = 0, 0
+	s.faults.set(func(f *faults) {
+		f.rates, f.queue = [faultCount]float64{}, nil
+		f.latencyMin, f.latencyMax = 0, 0
+	})
 }
 
 // SetRetryAfter sets the Retry-After of injected 429 and 503 answers, sent in whole
 // seconds rounded up. It is 0 until set, so that a client retries them at once and fault
 // tests stay fast; set it to test how a client waits.
 func (s *Server) SetRetryAfter(d time.Duration) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.retryAfter = d
+	s.faults.set(func(f *faults) { f.retryAfter = d })
 }
 
 // SetFaultScope sets which requests latency and faults apply to. By default (ScopeAPI) the
 // token endpoint and the storage origin are spared.
 func (s *Server) SetFaultScope(sc Scope) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.scope = sc
+	s.faults.set(func(f *faults) { f.scope = sc })
+}
+
+// set changes f under its lock.
+func (f *faults) set(change func(*faults)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	change(f)
 }
 
 // respond answers an injected HTTP error. Faults that are not answers are handled by the caller.

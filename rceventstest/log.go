@@ -89,30 +89,35 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-// recorder tells onStatus the status a handler answers, once, before it is
-// sent.
+// recorder logs its request's entry once, with the first status the handler answers, before
+// it is sent.
 type recorder struct {
 	http.ResponseWriter
-	status   int
-	onStatus func(int)
+	entry *Request
+	log   *requestLog // nil once the entry is logged
 }
 
 // WriteHeader records the first status written.
 func (r *recorder) WriteHeader(code int) {
-	r.record(code)
+	if r.entry.Status == 0 {
+		r.entry.Status = code
+		r.logOnce()
+	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 // Write records an implicit 200.
 func (r *recorder) Write(b []byte) (int, error) {
-	r.record(http.StatusOK)
+	if r.entry.Status == 0 {
+		r.WriteHeader(http.StatusOK)
+	}
 	return r.ResponseWriter.Write(b)
 }
 
-func (r *recorder) record(code int) {
-	if r.status == 0 {
-		r.status = code
-		r.onStatus(code)
+func (r *recorder) logOnce() {
+	if r.log != nil {
+		r.log.add(*r.entry)
+		r.log = nil
 	}
 }
 

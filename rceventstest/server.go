@@ -193,20 +193,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h ht
 		entry.RequestID = fmt.Sprintf("req_%016x", mix64(s.store.ids.key^s.served.Add(1)))
 		w.Header().Set("X-Request-Id", entry.RequestID)
 	}
-	// The entry is logged as the status goes out, before the client can
-	// read the answer, so a client that has its answer finds it logged; a
-	// request answered with nothing is logged when its handler returns, or
-	// before its connection is cut.
-	logged := false
-	rec := &recorder{ResponseWriter: w, onStatus: func(status int) {
-		entry.Status, logged = status, true
-		s.log.add(entry)
-	}}
-	defer func() {
-		if !logged {
-			s.log.add(entry)
-		}
-	}()
+	// Logged as the status goes out, before the client can read the answer; with no answer,
+	// when the handler returns or before the connection is cut.
+	rec := &recorder{ResponseWriter: w, entry: &entry, log: s.log}
+	defer rec.logOnce()
 
 	if d := s.faults.delay(scope); d > 0 && !s.wait(r, d) {
 		return
@@ -229,8 +219,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h ht
 		if entry.Fault == FaultDropResponse {
 			h.ServeHTTP(httptest.NewRecorder(), r)
 		}
-		s.log.add(entry) // before the client sees the connection go and sends its next request
-		logged = true
+		rec.logOnce() // before the client sees the connection go and sends its next request
 		resetConnection(w)
 	case FaultRevokeTokens:
 		s.RevokeTokens()

@@ -110,18 +110,14 @@ func (t *table[T]) get(id string) (*T, bool) {
 }
 
 // value copies the value with that ID.
-func (t *table[T]) value(id string) (T, bool) {
-	if v, ok := t.byID[id]; ok {
-		return *v, true
+func (t *table[T]) value(id string) (v T, ok bool) {
+	if p := t.byID[id]; p != nil {
+		return *p, true
 	}
-	var zero T
-	return zero, false
+	return v, false
 }
 
-func (t *table[T]) has(id string) bool {
-	_, ok := t.byID[id]
-	return ok
-}
+func (t *table[T]) has(id string) bool { return t.byID[id] != nil } // values are never nil
 
 func (t *table[T]) parentOf(id string) string { return t.parent[id] }
 
