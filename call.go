@@ -150,6 +150,11 @@ type Response struct {
 	// StatusCode is the final answer's status, or 0 when no answer came.
 	StatusCode int
 
+	// URL is the request's URL, whole: errors and logs leave the values of
+	// its filters out, since they may be attendees' data; here they are, for
+	// a caller who asks. String does not print it.
+	URL string
+
 	// Header holds the final answer's headers as the server sent them.
 	Header http.Header
 
@@ -170,11 +175,8 @@ type Response struct {
 }
 
 // String describes the response without its headers, which may carry
-// values the server echoed.
-func (r *Response) String() string {
-	if r == nil {
-		return "<nil>"
-	}
+// values the server echoed, and without its URL.
+func (r Response) String() string {
 	s := fmt.Sprintf("%d %s, %d attempts in %s", r.StatusCode, http.StatusText(r.StatusCode), r.Attempts, r.Duration.Round(time.Millisecond))
 	if r.RequestID != "" {
 		s += ", request " + r.RequestID
@@ -183,8 +185,8 @@ func (r *Response) String() string {
 }
 
 // Format prints the response as String does, whatever the verb, so that %v
-// and %+v never print its headers.
-func (r *Response) Format(f fmt.State, _ rune) {
+// and %+v never print its headers or its URL.
+func (r Response) Format(f fmt.State, _ rune) {
 	fmt.Fprint(f, r.String())
 }
 

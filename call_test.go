@@ -34,6 +34,7 @@ func TestWithResponseOnSuccess(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "org_7f3a", org.ID)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, ts.URL+basePath+"/v1/organizations/org_1", resp.URL)
 	assert.Equal(t, "req_8c2f", resp.RequestID)
 	assert.Equal(t, "req_8c2f", resp.Header.Get("X-Request-Id"))
 	assert.Equal(t, 1, resp.Attempts)
@@ -362,4 +363,18 @@ func TestResponseNeverPrintsHeaders(t *testing.T) {
 		assert.NotContains(t, s, "s3cr3t")
 		assert.Contains(t, s, "req_1")
 	}
+}
+
+func TestResponseKeepsTheWholeURLForTheCallerOnly(t *testing.T) {
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/events/evt_1/registrations", func(w http.ResponseWriter, r *http.Request) {
+		writeFixture(t, w, http.StatusBadRequest, "registrations_error_bad_filter.json")
+	})
+	var resp Response
+	_, err := ts.client.Registrations.List(context.Background(), "evt_1",
+		&RegistrationListOptions{Email: &StringFilter{Eq: "ann.lee@example.com"}}, WithResponse(&resp))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "ann.lee")
+	assert.Contains(t, resp.URL, "filter%5Bemail%5D%5Beq%5D=ann.lee%40example.com", "asked for, it is whole")
+	assert.NotContains(t, fmt.Sprintf("%v %+v %s", resp, &resp, resp.String()), "ann.lee")
 }

@@ -593,7 +593,7 @@ func (x *exchange) errorf(format string, args ...any) error {
 
 // response is the metadata of the exchange's final answer.
 func (x *exchange) response() Response {
-	resp := Response{Attempts: x.attempts, Duration: time.Since(x.start)}
+	resp := Response{URL: x.target, Attempts: x.attempts, Duration: time.Since(x.start)}
 	if x.last != nil {
 		resp.StatusCode = x.last.StatusCode
 		resp.Header = x.last.Header
