@@ -350,6 +350,7 @@ func TestAllFollowsTheServersPageSize(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, wantIDs(1, 1000), ids)
 			assert.ElementsMatch(t, pagesFrom(1, 20), ls.requested(), "every page once, none past the last")
+			t.Logf("FIGURE page-cap concurrency=%d asked=100 served=50 items=%d pages=%d", n, len(ids), len(ls.requested()))
 		})
 	}
 }
@@ -363,6 +364,7 @@ func TestAllEmptyMiddlePageIsAnError(t *testing.T) {
 			require.ErrorIs(t, err, errEmptyPage)
 			assert.Contains(t, err.Error(), "page 3 is empty after page 2 (meta.count 100, next link true)")
 			assert.Equal(t, wantIDs(1, 20), ids, "the pages before it, then the error")
+			t.Logf("FIGURE empty-middle-page concurrency=%d items=%d error=%q", n, len(ids), err)
 		})
 	}
 }
@@ -376,6 +378,7 @@ func TestAllUnderReportedCountDoesNotCutTheWalkShort(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, wantIDs(1, 100), ids)
 			assert.ElementsMatch(t, pagesFrom(1, 10), ls.requested())
+			t.Logf("FIGURE under-reported-count concurrency=%d count=50 items=%d", n, len(ids))
 		})
 	}
 }
@@ -389,6 +392,7 @@ func TestAllServerIgnoringPageIsAnError(t *testing.T) {
 			require.ErrorIs(t, err, errRepeatedPage)
 			assert.Contains(t, err.Error(), "page 2 holds the items of page 1")
 			assert.Equal(t, wantIDs(1, 10), ids, "page 1 once, never its repeats")
+			t.Logf("FIGURE ignores-page concurrency=%d items=%d requests=%d", n, len(ids), len(ls.requested()))
 		})
 	}
 }
@@ -416,6 +420,7 @@ func TestAllCorrectsCourseWhenTheListGrows(t *testing.T) {
 			pages := ls.requested()
 			assert.Equal(t, pagesFrom(1, 15), distinctPages(pages))
 			assert.LessOrEqual(t, len(pages), 16)
+			t.Logf("FIGURE list-grows concurrency=%d items=%d requests=%d", n, len(ids), len(pages))
 		})
 	}
 }
@@ -466,6 +471,7 @@ func TestAllStopsAtTheContextsError(t *testing.T) {
 			assert.Equal(t, 1, items, "nothing yielded once ctx is done")
 			require.Len(t, errs, 1)
 			assert.ErrorIs(t, errs[0], context.Canceled)
+			t.Logf("FIGURE ctx-stop concurrency=%d items-after-cancel=%d", n, items-1)
 		})
 	}
 }

@@ -237,6 +237,7 @@ func TestOutcomeUnknown(t *testing.T) {
 			err = ts.client.Do(context.Background(), tc.method, "/v1/events/evt_1/registrations", map[string]string{"a": "b"}, &out)
 			require.Error(t, err)
 			assert.Equal(t, tc.unknown, errors.Is(err, ErrOutcomeUnknown), "Do: %v", err)
+			t.Logf("FIGURE outcome %q unknown=%v", tc.name, tc.unknown)
 		})
 	}
 }
@@ -298,6 +299,7 @@ func TestDeleteWhoseAnswerWasLost(t *testing.T) {
 			require.NoError(t, ts.client.MagicLinks.Delete(context.Background(), "ml_1", WithResponse(&resp)))
 			assert.Equal(t, 2, resp.Attempts)
 			assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+			t.Logf("FIGURE delete-lost-answer first=%s attempts=%d final=%d error=nil", first, resp.Attempts, resp.StatusCode)
 		})
 	}
 	t.Run("missing from the start", func(t *testing.T) {
