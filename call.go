@@ -132,8 +132,8 @@ func WithCallRetry(p RetryPolicy) CallOption {
 			cs.err = err
 			return
 		}
-		p = p.withDefaults()
-		cs.retry = &p
+		q := p.withDefaults() // p is shared by every call the option is given to
+		cs.retry = &q
 	}
 }
 

@@ -239,7 +239,7 @@ func TestOptionsOnAWalk(t *testing.T) {
 	type progress struct{ items, total int }
 	var seen []progress
 	ids, err := collect(t, ls.client.Organizations.All(context.Background(), &ListOptions{PerPage: 10},
-		WithHeader("X-Job", "export-7"), WithResponse(&resp),
+		WithHeader("X-Job", "export-7"), WithResponse(&resp), WithCallRetry(RetryPolicy{MaxAttempts: 2}),
 		WithProgress(func(items, total int) { seen = append(seen, progress{items, total}) })))
 	require.NoError(t, err)
 	assert.Equal(t, wantIDs(1, 1000), ids)
