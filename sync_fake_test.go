@@ -556,22 +556,24 @@ func magicFixture(t *testing.T) *syncFixture {
 // in its way; the next run yields nothing it yielded unchanged, and the one
 // after it nothing.
 func TestSyncMagicLinksDeletedDuringRun(t *testing.T) {
-	type arm func(t *testing.T, fx *syncFixture, h *hookTransport, window []rcevents.MagicLink) (each func(int, rcevents.MagicLink), wait func())
+	// An arm sets the change up; at is an item read on the walk's second
+	// to last page, after the first page read alone.
+	type arm func(t *testing.T, fx *syncFixture, h *hookTransport, window []rcevents.MagicLink, at int) (each func(int, rcevents.MagicLink), wait func())
 	for _, n := range []int{1, 8} {
 		for _, tc := range []struct {
 			name    string
 			arm     arm
 			rewalks bool // the change always falls between two pages of the walk
 		}{
-			{"from the loop body", func(t *testing.T, fx *syncFixture, _ *hookTransport, _ []rcevents.MagicLink) (func(int, rcevents.MagicLink), func()) {
+			{"from the loop body", func(t *testing.T, fx *syncFixture, _ *hookTransport, _ []rcevents.MagicLink, at int) (func(int, rcevents.MagicLink), func()) {
 				var yielded []string
 				return func(i int, l rcevents.MagicLink) {
-					if yielded = append(yielded, l.ID); i == 50 {
-						fx.deleteLink(t, yielded[29])
+					if yielded = append(yielded, l.ID); i == at {
+						fx.deleteLink(t, yielded[at-21]) // on the page being read, behind
 					}
 				}, nil
 			}, true},
-			{"made up for by a new link", func(t *testing.T, fx *syncFixture, h *hookTransport, window []rcevents.MagicLink) (func(int, rcevents.MagicLink), func()) {
+			{"made up for by a new link", func(t *testing.T, fx *syncFixture, h *hookTransport, window []rcevents.MagicLink, _ int) (func(int, rcevents.MagicLink), func()) {
 				var once sync.Once
 				h.before = func(r *http.Request) {
 					if q := r.URL.Query(); q.Get("page") == "2" && q.Get("perPage") == "100" {
@@ -583,7 +585,7 @@ func TestSyncMagicLinksDeletedDuringRun(t *testing.T) {
 				}
 				return nil, nil
 			}, true},
-			{"from another goroutine", func(t *testing.T, fx *syncFixture, _ *hookTransport, window []rcevents.MagicLink) (func(int, rcevents.MagicLink), func()) {
+			{"from another goroutine", func(t *testing.T, fx *syncFixture, _ *hookTransport, window []rcevents.MagicLink, _ int) (func(int, rcevents.MagicLink), func()) {
 				var wg sync.WaitGroup
 				var once sync.Once
 				return func(int, rcevents.MagicLink) {
@@ -622,13 +624,18 @@ func TestSyncMagicLinksDeletedDuringRun(t *testing.T) {
 					}
 					require.Greater(t, len(window), 100)
 					seenBefore := cur.Seen
-					each, wait := tc.arm(t, fx, h, window)
+					at := 150 // 250 links: the first 100 read alone, then pages 1, 2 and 3
+					if incremental {
+						at = 50 // 220 links seen unchanged, then 150 new: pages 3 and 4 yield
+					}
+					each, wait := tc.arm(t, fx, h, window, at)
 					fx.srv.ResetLog()
 					got := drain(t, c.MagicLinks.Sync(ctx, ticket, &cur), each)
 					if wait != nil {
 						wait()
 					}
 					h.before = nil
+					pages, requests := listPasses(fx.srv, "/v1/tickets/"+ticket+"/magicLinks")
 					ids := linkIDs(got)
 					assertOnce(t, ids)
 					yielded := distinct(ids)
@@ -640,7 +647,6 @@ func TestSyncMagicLinksDeletedDuringRun(t *testing.T) {
 							t.Errorf("link %s was there throughout the run and was not yielded", l.ID)
 						}
 					}
-					pages, requests := listPasses(fx.srv, "/v1/tickets/"+ticket+"/magicLinks")
 					if tc.rewalks {
 						// The first page alone, then a walk, then another.
 						assert.GreaterOrEqual(t, pages, 3, "the change was seen")
