@@ -107,10 +107,12 @@ type syncList[T any] struct {
 // or leave the list before the page being read:
 //
 //   - An item leaving (a deletion) shifts the later items back: one that
-//     still exists can fall between two pages. Seen in the meta.count of the
-//     pages, unless a new item made up for it, which for a list that can
-//     shrink is caught by probes of the list's last item before and after
-//     the pass (new items are appended, so the last item changes).
+//     still exists can fall between two pages. It shows as a page counting
+//     fewer items than a page answered before it was asked for. For a list
+//     that can shrink, any change of meta.count in the pass counts, and a
+//     deletion made up for by a new item, which keeps the count, is caught
+//     by probes of the list's last item before and after the pass (new
+//     items are appended: the last item changes).
 //   - An item entering shifts the later items forward, which a walk reading
 //     pages in order only reads twice (and yields once). Pages fetched
 //     concurrently can be answered out of order, though, and a page answered
