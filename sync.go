@@ -544,12 +544,13 @@ func formatDigest(d uint64) string {
 // an update through the API included, and moves userUpdatedAt only with a
 // registrant's own changes. The API offers no feed of deletions: a
 // registration that disappears is not reported; a periodic full walk with
-// All, compared with the copy, finds them. A run holds the ID and version of each registration it yielded,
-// about 200 bytes each, and hashes each registration it reads: a first run
-// over 100,000 registrations takes about 1.5 times as long as All.
+// All, compared with the copy, finds them. A run holds the ID and version
+// of each registration it yielded, about 200 bytes each, and hashes each
+// registration it reads: a first run over 100,000 registrations takes about
+// 1.5 times as long as All.
 //
 // API: GET /v1/events/{eventId}/registrations
-func (s *RegistrationsService) Sync(ctx context.Context, eventID string, cur *SyncCursor, opts ...CallOption) iter.Seq2[Registration, error] {
+func (s *RegistrationsService) Sync(ctx context.Context, eventID string, cur *SyncCursor, callOpts ...CallOption) iter.Seq2[Registration, error] {
 	_, err := pathID("eventID", eventID)
 	list := syncList[Registration]{
 		name: "registrations of " + eventID,
@@ -561,7 +562,7 @@ func (s *RegistrationsService) Sync(ctx context.Context, eventID string, cur *Sy
 			return s.List(ctx, eventID, o, co...)
 		},
 	}
-	return syncSeq[Registration](ctx, s.client, list, cur, err, opts)
+	return syncSeq[Registration](ctx, s.client, list, cur, err, callOpts)
 }
 
 // Sync yields the magic links of a ticket that were created or updated
@@ -584,7 +585,7 @@ func (s *RegistrationsService) Sync(ctx context.Context, eventID string, cur *Sy
 // periodic full walk with All, compared with the copy, finds them.
 //
 // API: GET /v1/tickets/{ticketId}/magicLinks
-func (s *MagicLinksService) Sync(ctx context.Context, ticketID string, cur *SyncCursor, opts ...CallOption) iter.Seq2[MagicLink, error] {
+func (s *MagicLinksService) Sync(ctx context.Context, ticketID string, cur *SyncCursor, callOpts ...CallOption) iter.Seq2[MagicLink, error] {
 	_, err := pathID("ticketID", ticketID)
 	list := syncList[MagicLink]{
 		name:    "magic links of " + ticketID,
@@ -597,5 +598,5 @@ func (s *MagicLinksService) Sync(ctx context.Context, ticketID string, cur *Sync
 			return s.List(ctx, ticketID, o, co...)
 		},
 	}
-	return syncSeq[MagicLink](ctx, s.client, list, cur, err, opts)
+	return syncSeq[MagicLink](ctx, s.client, list, cur, err, callOpts)
 }
