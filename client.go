@@ -50,6 +50,7 @@ type Client struct {
 	logger          *slog.Logger
 	timeout         time.Duration
 	redactor        *redactor // cuts the client's secrets out of its errors and logs
+	ensureLocks     keyLocks  // one Ensure at a time per person (ensure.go)
 
 	common service // one allocation shared by the services below
 
