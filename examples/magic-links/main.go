@@ -1,26 +1,38 @@
-// Magic-links creates magic links in bulk for the people of a CSV file, and
-// reports on each of them in a CSV of results.
+// Magic-links makes sure each person of a CSV file has a magic link for a
+// ticket, and reports on each of them in a CSV of results.
 //
 //	go run ./examples/magic-links -in people.csv [-ticket ID | -event ID] [-out FILE] [-concurrency N]
 //
 // The input's header names its columns: email, first_name and last_name, and
 // optionally headline, in any order. The results have one row per input row,
-// in the input's order, with its line number, email, status (created, exists
-// or failed), the magic link's ID and URL, and the error of a failed row. They
-// go to FILE or to stdout; a summary goes to stderr, and the program exits
-// with status 1 if any row failed.
+// in the input's order, with its line number, email, status, the magic link's
+// ID and URL, and the error of a row that did not get one. The status is
+// created, exists (the ticket had a link for the email, in any case, or an
+// earlier row asked for it), failed (nothing was created), or unknown (the
+// answer to the create was lost: run again to find out). The results go to
+// FILE or to stdout; a summary goes to stderr, and the program exits with
+// status 1 unless every row got its link.
 //
-// Running it again creates nothing twice: a person who already has a magic
-// link for the ticket is reported as exists, with that link. So is a person
-// who appears again further down the input.
+// It lists the ticket's links once, then creates the missing ones, N at a
+// time: a run costs one request per 100 links of the ticket, plus one per
+// link created. Running it again creates nothing twice: each person who has a
+// link is reported as exists, with that link.
 //
 // Links are made for -ticket, or else for the first ticket of -event (or of
 // the first event found). With no credentials in the environment it runs
-// against the built-in fake API, where the default ticket is its General
-// Admission ticket. The sample input has a few bad rows, to show how they are
-// reported:
+// against the built-in fake API, which it starts and stops, on the fake's
+// General Admission ticket. The sample input has a few bad rows, to show how
+// they are reported:
 //
 //	go run ./examples/magic-links -in examples/magic-links/testdata/people.csv
+//
+// To see a second run create nothing, run the fake API on its own, set the
+// RCEVENTS_* variables it prints, and run the program twice:
+//
+//	go run ./rceventstest/cmd/fakeserver &
+//	export RCEVENTS_BASE_URL=… RCEVENTS_CLIENT_ID=… RCEVENTS_CLIENT_SECRET=…
+//	go run ./examples/magic-links -in examples/magic-links/testdata/people.csv   # 14 created, 2 exists, 4 failed
+//	go run ./examples/magic-links -in examples/magic-links/testdata/people.csv   # 0 created, 16 exists, 4 failed
 package main
 
 import (
@@ -35,7 +47,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/rcevents/rcevents-go"
 	"github.com/rcevents/rcevents-go/examples/internal/exampleenv"
@@ -58,7 +69,7 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "", "the CSV file of results to write (default: stdout)")
 	flag.StringVar(&cfg.ticket, "ticket", "", "the ticket the links are for (default: the first ticket of -event)")
 	flag.StringVar(&cfg.event, "event", "", "the event whose first ticket to use without -ticket (default: the first event found)")
-	flag.IntVar(&cfg.concurrency, "concurrency", 4, "people handled at once")
+	flag.IntVar(&cfg.concurrency, "concurrency", 4, "links created at once")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -68,27 +79,11 @@ func main() {
 	}
 }
 
-// The statuses of a result.
-const (
-	statusCreated = "created"
-	statusExists  = "exists"
-	statusFailed  = "failed"
-)
-
 // person is a row of the input.
 type person struct {
-	line                                 int // in the input, for the results
-	email, firstName, lastName, headline string
-
+	line    int // in the input, for the results
+	req     rcevents.MagicLinkCreateRequest
 	problem string // why the row cannot be sent, if it cannot
-	sameAs  int    // the index of an earlier row with the same email, or -1
-}
-
-// result is what became of a person's row.
-type result struct {
-	status string
-	link   *rcevents.MagicLink // created or found
-	err    error               // why it failed
 }
 
 func run(ctx context.Context, stdout, stderr io.Writer, cfg config) error {
@@ -102,7 +97,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, cfg config) error {
 	if err != nil {
 		return err
 	}
-	env, err := exampleenv.Connect(stderr, "rcevents-magic-links/"+rcevents.Version, cfg.fake)
+	env, err := exampleenv.Connect(stderr, "rcevents-magic-links/"+rcevents.Version, cfg.fake, rcevents.WithPageConcurrency(cfg.concurrency))
 	if err != nil {
 		return err
 	}
@@ -119,14 +114,15 @@ func run(ctx context.Context, stdout, stderr io.Writer, cfg config) error {
 		if err := cw.Write([]string{"line", "email", "status", "magic_link_id", "magic_link", "error"}); err != nil {
 			return err
 		}
-		err := process(ctx, env.Client, ticket.ID, people, cfg.concurrency, func(p person, r result) error {
-			counts[r.status]++
-			rec := []string{strconv.Itoa(p.line), p.email, r.status, "", "", ""}
-			if r.link != nil {
-				rec[3], rec[4] = r.link.ID, r.link.URL
+		err := ensureLinks(ctx, env.Client, ticket.ID, people, func(p person, res rcevents.EnsureResult[rcevents.MagicLink]) error {
+			status := statusOf(res)
+			counts[status]++
+			rec := []string{strconv.Itoa(p.line), p.req.Email, status, "", "", ""}
+			if res.Item != nil {
+				rec[3], rec[4] = res.Item.ID, res.Item.URL
 			}
-			if r.err != nil {
-				rec[5] = r.err.Error()
+			if res.Err != nil {
+				rec[5] = res.Err.Error()
 			}
 			return cw.Write(rec)
 		})
@@ -139,20 +135,68 @@ func run(ctx context.Context, stdout, stderr io.Writer, cfg config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%d rows: %d created, %d exists, %d failed.\n",
-		len(people), counts[statusCreated], counts[statusExists], counts[statusFailed])
-	if counts[statusFailed] > 0 {
-		return fmt.Errorf("%d of %d rows failed: see the error column of the results", counts[statusFailed], len(people))
+	fmt.Fprintf(stderr, "%d rows: %d created, %d exists, %d failed, %d unknown.\n",
+		len(people), counts["created"], counts["exists"], counts["failed"], counts["unknown"])
+	if bad := counts["failed"] + counts["unknown"]; bad > 0 {
+		return fmt.Errorf("%d of %d rows have no link: see the error column of the results", bad, len(people))
 	}
 	return nil
+}
+
+// ensureLinks makes sure each person with no problem has a link, and hands
+// every person's result to emit in the input's order. It returns emit's first
+// error; the rest of the batch stops then.
+func ensureLinks(ctx context.Context, c *rcevents.Client, ticketID string, people []person, emit func(person, rcevents.EnsureResult[rcevents.MagicLink]) error) error {
+	var reqs []*rcevents.MagicLinkCreateRequest
+	var rows []int // the person of each request
+	for i := range people {
+		if people[i].problem == "" {
+			reqs = append(reqs, &people[i].req)
+			rows = append(rows, i)
+		}
+	}
+	next := 0 // the next person to emit
+	emitUpTo := func(end int) error {
+		for ; next < end; next++ {
+			if err := emit(people[next], rcevents.EnsureResult[rcevents.MagicLink]{Err: errors.New(people[next].problem)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for j, res := range c.MagicLinks.EnsureAll(ctx, ticketID, reqs) {
+		i := rows[j]
+		if err := emitUpTo(i); err != nil {
+			return err
+		}
+		if err := emit(people[i], res); err != nil {
+			return err
+		}
+		next = i + 1
+	}
+	return emitUpTo(len(people))
+}
+
+// statusOf is the status of a row's result.
+func statusOf(res rcevents.EnsureResult[rcevents.MagicLink]) string {
+	switch {
+	case errors.Is(res.Err, rcevents.ErrOutcomeUnknown):
+		return "unknown"
+	case res.Err != nil:
+		return "failed"
+	case res.Created:
+		return "created"
+	}
+	return "exists"
 }
 
 // columns are the input's columns, the required ones first.
 var columns = []string{"email", "first_name", "last_name", "headline"}
 
-// readPeople reads the input file. A row that cannot be sent (a missing name,
-// a wrong number of fields) is kept, with the problem, to be reported as
-// failed; an input that is not CSV, or whose header is wrong, is an error.
+// readPeople reads the input file. A row with a wrong number of fields is
+// kept, with the problem, to be reported as failed; the SDK checks the
+// fields of the others. An input that is not CSV, or whose header is wrong,
+// is an error.
 func readPeople(name string) ([]person, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -187,7 +231,6 @@ func readPeople(name string) ([]person, error) {
 	}
 
 	var people []person
-	seen := map[string]int{} // lower-cased email → index of its first row
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -197,31 +240,17 @@ func readPeople(name string) ([]person, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
-		p := person{line: line, sameAs: -1}
 		field := func(h string) string {
 			if i, ok := col[h]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
 			}
 			return ""
 		}
-		p.email, p.firstName, p.lastName, p.headline = field("email"), field("first_name"), field("last_name"), field("headline")
+		p := person{line: line, req: rcevents.MagicLinkCreateRequest{
+			Email: field("email"), FirstName: field("first_name"), LastName: field("last_name"), Headline: field("headline"),
+		}}
 		if len(rec) != len(head) {
 			p.problem = fmt.Sprintf("the row has %d fields and the header %d", len(rec), len(head))
-		}
-		for _, h := range columns[:3] {
-			if p.problem == "" && field(h) == "" {
-				p.problem = h + " is empty"
-			}
-		}
-		if p.problem == "" {
-			// An email written twice is one person, whatever its case: the
-			// first row stands for both, so that no two links are made.
-			key := strings.ToLower(p.email)
-			if first, ok := seen[key]; ok {
-				p.sameAs = first
-			} else {
-				seen[key] = len(people)
-			}
 		}
 		people = append(people, p)
 	}
@@ -248,101 +277,4 @@ func findTicket(ctx context.Context, env *exampleenv.Env, cfg config) (*rcevents
 		return nil, fmt.Errorf("event %q (%s) has no tickets: pass one with -ticket", event.Name, event.ID)
 	}
 	return &page.Items[0], nil
-}
-
-// process handles every person with up to concurrency at once, and hands
-// each result to emit in the input's order, as soon as it and the results
-// before it are known. It returns emit's first error, after the work in
-// flight has stopped.
-func process(ctx context.Context, c *rcevents.Client, ticketID string, people []person, concurrency int, emit func(person, result) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	results := make([]result, len(people))
-	ready := make([]bool, len(people))
-	jobs := make(chan int)
-	done := make(chan int)
-	var wg sync.WaitGroup
-	for range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				results[i] = create(ctx, c, ticketID, people[i])
-				done <- i
-			}
-		}()
-	}
-	go func() {
-		for i, p := range people {
-			if p.problem == "" && p.sameAs < 0 {
-				jobs <- i
-			}
-		}
-		close(jobs)
-		wg.Wait()
-		close(done)
-	}()
-
-	// Rows that send nothing are known at once: a row with a problem fails,
-	// and a repeated email shares the result of its first row, which comes
-	// before it and so is known by the time it is emitted.
-	for i, p := range people {
-		switch {
-		case p.problem != "":
-			results[i], ready[i] = result{status: statusFailed, err: errors.New(p.problem)}, true
-		case p.sameAs >= 0:
-			ready[i] = true
-		}
-	}
-	next := 0
-	var err error
-	emitReady := func() {
-		for ; err == nil && next < len(people) && ready[next]; next++ {
-			if first := people[next].sameAs; first >= 0 {
-				results[next] = sameAs(results[first], people[first].line)
-			}
-			if err = emit(people[next], results[next]); err != nil {
-				cancel() // the workers fail what is left quickly, and finish
-			}
-		}
-	}
-	emitReady()
-	for i := range done {
-		ready[i] = true
-		emitReady()
-	}
-	return err
-}
-
-// create makes the magic link of p, unless the ticket has one for p's email.
-func create(ctx context.Context, c *rcevents.Client, ticketID string, p person) result {
-	existing, err := c.MagicLinks.List(ctx, ticketID, &rcevents.MagicLinkListOptions{
-		ListOptions: rcevents.ListOptions{PerPage: 1},
-		Email:       &rcevents.StringFilter{Eq: p.email},
-	})
-	if err != nil {
-		return result{status: statusFailed, err: fmt.Errorf("looking for an existing link: %w", err)}
-	}
-	if len(existing.Items) > 0 {
-		return result{status: statusExists, link: &existing.Items[0]}
-	}
-	link, err := c.MagicLinks.Create(ctx, ticketID, &rcevents.MagicLinkCreateRequest{
-		Email:     p.email,
-		FirstName: p.firstName,
-		LastName:  p.lastName,
-		Headline:  p.headline,
-	})
-	if err != nil {
-		return result{status: statusFailed, err: err}
-	}
-	return result{status: statusCreated, link: link}
-}
-
-// sameAs is the result of a row whose email an earlier row, on line, had.
-func sameAs(first result, line int) result {
-	if first.status == statusFailed {
-		return result{status: statusFailed, err: fmt.Errorf("same email as line %d, which failed", line)}
-	}
-	return result{status: statusExists, link: first.link}
 }
