@@ -69,8 +69,9 @@ type EnsureResult[T any] struct {
 // link for the same person at the same moment is not held back, and the
 // two may both create one.
 //
-// WithResponse holds the answer to the call's last request. Errors never
-// hold the email.
+// WithResponse holds the answer to the call's last request. The errors of
+// the requests never hold the email, which the look-up's URL carries in its
+// filter.
 //
 // API: GET and POST /v1/tickets/{ticketId}/magicLinks
 func (s *MagicLinksService) Ensure(ctx context.Context, ticketID string, req *MagicLinkCreateRequest, opts ...CallOption) (link *MagicLink, created bool, err error) {
@@ -100,8 +101,10 @@ func (s *MagicLinksService) Ensure(ctx context.Context, ticketID string, req *Ma
 //
 // Every request of EnsureAll takes opts, except WithResponse and
 // WithProgress, which it ignores: its requests run concurrently. Breaking
-// out of the loop stops the creates in flight; the outcome of those is
-// unknown, and a later Ensure or EnsureAll finds what they stored.
+// out of the loop stops the batch: no create starts after that, and the
+// loop ends once the creates in flight are done, so that a later Ensure or
+// EnsureAll sees what they stored. Cancelling ctx stops them too, and then
+// their outcome is unknown.
 //
 // API: GET and POST /v1/tickets/{ticketId}/magicLinks
 func (s *MagicLinksService) EnsureAll(ctx context.Context, ticketID string, reqs []*MagicLinkCreateRequest, opts ...CallOption) iter.Seq2[int, EnsureResult[MagicLink]] {
@@ -444,18 +447,26 @@ func (e *ensurer[T, R]) ensureAll(ctx context.Context, reqs []R, opts []CallOpti
 			return
 		}
 		b := e.newBatch(reqs)
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		go b.run(ctx, e, ec)
+		// Breaking out of the loop ends the walk, if it is not done, and
+		// starts no more creates; creates in flight finish, since one
+		// cancelled now could be stored after the caller's next look.
+		walkCtx, stopWalk := context.WithCancel(ctx)
+		defer stopWalk()
+		go b.run(ctx, walkCtx, e, ec)
+		defer b.wait()
 		for i := range reqs {
 			if !yield(i, b.result(i)) {
-				break
+				b.stopped.Store(true)
+				stopWalk()
+				return
 			}
 		}
-		cancel()
-		b.wait()
 	}
 }
+
+// errBatchStopped is the result of the requests of a batch whose caller
+// stopped reading before they were sent. No caller sees it.
+var errBatchStopped = errors.New("rcevents: the batch was stopped")
 
 // batch is the state of one EnsureAll call.
 type batch[T any, R any] struct {
@@ -466,6 +477,8 @@ type batch[T any, R any] struct {
 	results []EnsureResult[T]
 	ready   []chan struct{} // closed once results[i] is set, for first requests
 	done    chan struct{}   // closed once run has returned
+
+	stopped atomic.Bool // the caller stopped reading: start no more creates
 }
 
 func (e *ensurer[T, R]) newBatch(reqs []R) *batch[T, R] {
@@ -503,8 +516,9 @@ func (b *batch[T, R]) result(i int) EnsureResult[T] {
 	}
 	<-b.ready[j]
 	res := b.results[j]
-	if j != i {
-		res.Created = false // request j created it, if anyone did
+	if j != i && res.Item != nil {
+		item := *res.Item // the caller may change one without the other
+		res.Item, res.Created = &item, false
 	}
 	return res
 }
@@ -518,10 +532,11 @@ func (b *batch[T, R]) set(i int, res EnsureResult[T]) {
 // wait waits for run to return.
 func (b *batch[T, R]) wait() { <-b.done }
 
-// run takes the locks of the batch's emails, walks the list once, and
-// creates what it lacks, up to the client's page concurrency at a time.
-// Every first request gets a result, an error once ctx has ended.
-func (b *batch[T, R]) run(ctx context.Context, e *ensurer[T, R], ec ensureCall) {
+// run takes the locks of the batch's emails and walks the list once, both
+// within walkCtx, then creates what the list lacks, up to the client's page
+// concurrency at a time. Every first request gets a result: an error once
+// ctx has ended or the batch was stopped.
+func (b *batch[T, R]) run(ctx, walkCtx context.Context, e *ensurer[T, R], ec ensureCall) {
 	defer close(b.done)
 	var todo []int // first requests, in order
 	for i, j := range b.first {
@@ -532,7 +547,7 @@ func (b *batch[T, R]) run(ctx context.Context, e *ensurer[T, R], ec ensureCall) 
 	if len(todo) == 0 {
 		return
 	}
-	failAll := func(err error) {
+	failTodo := func(err error) {
 		for _, i := range todo {
 			b.set(i, EnsureResult[T]{Err: err})
 		}
@@ -557,9 +572,9 @@ func (b *batch[T, R]) run(ctx context.Context, e *ensurer[T, R], ec ensureCall) 
 		}
 	}()
 	for _, k := range keys {
-		unlock, err := e.c.ensureLocks.lock(ctx, k)
+		unlock, err := e.c.ensureLocks.lock(walkCtx, k)
 		if err != nil {
-			failAll(fmt.Errorf("rcevents: ensuring %ss: waiting for other calls of this client for the same people: %w", e.what, err))
+			failTodo(fmt.Errorf("rcevents: ensuring %ss: waiting for other calls of this client for the same people: %w", e.what, err))
 			return
 		}
 		unlocks[byKey[k]] = unlock
@@ -572,9 +587,9 @@ func (b *batch[T, R]) run(ctx context.Context, e *ensurer[T, R], ec ensureCall) 
 	}
 
 	found := make(map[string]*T, len(todo))
-	for item, err := range e.walk(ctx, ec.retry, ec.opts) {
+	for item, err := range e.walk(walkCtx, ec.retry, ec.opts) {
 		if err != nil {
-			failAll(fmt.Errorf("rcevents: ensuring %ss: listing the existing ones: %w", e.what, err))
+			failTodo(fmt.Errorf("rcevents: ensuring %ss: listing the existing ones: %w", e.what, err))
 			return
 		}
 		k := e.key(e.itemEmail(&item))
@@ -601,6 +616,9 @@ func (b *batch[T, R]) run(ctx context.Context, e *ensurer[T, R], ec ensureCall) 
 			for n := int(next.Add(1)) - 1; n < len(missing); n = int(next.Add(1)) - 1 {
 				i := missing[n]
 				res := EnsureResult[T]{Err: ctx.Err()}
+				if b.stopped.Load() {
+					res.Err = errBatchStopped
+				}
 				if res.Err == nil {
 					res.Item, res.Err = e.createOnce(ctx, ec, b.reqs[i])
 					res.Err = redactEmail(res.Err, e.email(b.reqs[i]))

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -151,8 +152,9 @@ var faultRunRetry = rcevents.WithRetry(rcevents.RetryPolicy{MaxAttempts: 10, Min
 // through Ensure 8 at a time and through EnsureAll with 8 creates at a
 // time, while the fake drops 5% of its answers after storing, answers 5%
 // with 500, resets 2% of connections and answers 5% with 429. A first run
-// is stopped halfway, as by a crash; a second, with a new client, runs the
-// whole batch; a third, with another, runs it again. After each run no
+// is cut short halfway, as by a crash, creates in flight abandoned; a
+// second, with a new client, runs the whole batch once the fake is done
+// with those; a third, with another, runs it again. After each run no
 // person has two items; after the second each has exactly one and every
 // row reported it; the third creates nothing.
 func TestEnsureUnderFaultsStoresOnePerPerson(t *testing.T) {
@@ -178,6 +180,13 @@ func TestEnsureUnderFaultsStoresOnePerPerson(t *testing.T) {
 				run := func(name string, crashAfter int) []ensured {
 					ctx, cancel := context.WithCancel(ctx)
 					defer cancel()
+					// Each run reaches the fake through a server of its own,
+					// closed when the run is over: Close waits for the
+					// requests it received, so that the next run starts,
+					// as after a restart, once the fake is done with the
+					// requests a crashed run left in flight.
+					front := httptest.NewServer(srv.Handler())
+					defer front.Close()
 					// The crash comes once crashAfter creates have been
 					// answered, while others are in flight.
 					var sent atomic.Int64
@@ -185,10 +194,12 @@ func TestEnsureUnderFaultsStoresOnePerPerson(t *testing.T) {
 						if crashAfter > 0 && r.Method == http.MethodPost && r.URL.Path == kind.path(fx) && sent.Add(1) == int64(crashAfter) {
 							defer cancel()
 						}
-						return srv.HTTPClient().Transport.RoundTrip(r)
+						return front.Client().Transport.RoundTrip(r)
 					})}
-					c := fakeClient(t, srv, faultRunRetry, rcevents.WithPageConcurrency(8), rcevents.WithHTTPClient(hc))
-					_, err := c.Health(ctx) // the token, before the faults
+					c, err := rcevents.NewClient(rcevents.WithBaseURL(front.URL), rcevents.WithClientCredentials(srv.ClientID, srv.ClientSecret),
+						faultRunRetry, rcevents.WithPageConcurrency(8), rcevents.WithHTTPClient(hc))
+					require.NoError(t, err)
+					_, err = c.Health(ctx) // the token, before the faults
 					require.NoError(t, err)
 					srv.ResetLog()
 					srv.SetFaultRate(rceventstest.FaultDropResponse, 0.05)
@@ -199,6 +210,7 @@ func TestEnsureUnderFaultsStoresOnePerPerson(t *testing.T) {
 					start := time.Now()
 					got := ensureRows(ctx, t, kind, mode, c, fx, rows)
 					took := time.Since(start)
+					front.Close()
 					srv.ClearFaults()
 
 					tl := tallyOf(srv.Requests(), onPath(kind.path(fx)))

@@ -36,9 +36,9 @@ type personList struct {
 	log    []string
 	nextID int
 
-	// onGet, when set, may answer a GET itself (n counts GETs from 1) and
+	// onGet, when set, may answer a GET r itself (n counts GETs from 1) and
 	// return true.
-	onGet func(n int, w http.ResponseWriter) bool
+	onGet func(n int, w http.ResponseWriter, r *http.Request) bool
 	// onPost, when set, may answer a POST itself (n counts POSTs from 1);
 	// store stores the person and returns it.
 	onPost func(n int, w http.ResponseWriter, store func() person) bool
@@ -103,7 +103,7 @@ func (l *personList) serve(w http.ResponseWriter, r *http.Request) {
 		l.log = append(l.log, "GET "+r.URL.RawQuery)
 		hook := l.onGet
 		l.mu.Unlock()
-		if hook != nil && hook(n, w) {
+		if hook != nil && hook(n, w, r) {
 			return
 		}
 		l.list(w, r.URL.Query())
@@ -321,7 +321,7 @@ func TestEnsureAfterALostAnswer(t *testing.T) {
 		ts := newTestServer(t, ensureRetry)
 		l := newPersonList(t, ts, "magicLink", linksPath)
 		l.onPost = lost(false)
-		l.onGet = func(n int, w http.ResponseWriter) bool {
+		l.onGet = func(n int, w http.ResponseWriter, _ *http.Request) bool {
 			if n == 4 { // the second look-up after the create
 				l.add("ann@x.org")
 			}
@@ -352,7 +352,7 @@ func TestEnsureAfterALostAnswer(t *testing.T) {
 		ts := newTestServer(t, ensureRetry)
 		l := newPersonList(t, ts, "magicLink", linksPath)
 		l.onPost = lost(true)
-		l.onGet = func(n int, w http.ResponseWriter) bool {
+		l.onGet = func(n int, w http.ResponseWriter, _ *http.Request) bool {
 			if n <= 2 {
 				return false
 			}
@@ -408,7 +408,7 @@ func TestEnsureKnownFailures(t *testing.T) {
 	t.Run("walk fails", func(t *testing.T) {
 		ts := newTestServer(t, ensureRetry)
 		l := newPersonList(t, ts, "magicLink", linksPath)
-		l.onGet = func(n int, w http.ResponseWriter) bool {
+		l.onGet = func(n int, w http.ResponseWriter, _ *http.Request) bool {
 			if n == 2 {
 				w.WriteHeader(http.StatusForbidden)
 				return true
@@ -447,7 +447,7 @@ func TestEnsureKnownFailures(t *testing.T) {
 func TestEnsureTriesALookupAgainAfter500(t *testing.T) {
 	ts := newTestServer(t, ensureRetry)
 	l := newPersonList(t, ts, "magicLink", linksPath, "ann@x.org")
-	l.onGet = func(n int, w http.ResponseWriter) bool {
+	l.onGet = func(n int, w http.ResponseWriter, _ *http.Request) bool {
 		if n <= 3 {
 			w.WriteHeader(http.StatusInternalServerError)
 			return true
@@ -460,7 +460,7 @@ func TestEnsureTriesALookupAgainAfter500(t *testing.T) {
 	assert.Equal(t, "id_1", link.ID)
 	assert.Len(t, l.requests(), 4)
 
-	l.onGet = func(_ int, w http.ResponseWriter) bool {
+	l.onGet = func(_ int, w http.ResponseWriter, _ *http.Request) bool {
 		w.WriteHeader(http.StatusBadGateway)
 		return true
 	}
@@ -476,7 +476,7 @@ func TestEnsureErrorsHoldNoEmail(t *testing.T) {
 	const email = "Ann.Lee+vip@Example.org"
 	ts := newTestServer(t, ensureRetry)
 	l := newPersonList(t, ts, "magicLink", linksPath)
-	l.onGet = func(_ int, w http.ResponseWriter) bool {
+	l.onGet = func(_ int, w http.ResponseWriter, _ *http.Request) bool {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprintf(w, `{"errors":[{"detail":"no person %s (%s)","source":{"parameter":"filter[email][in]=%s"}}]}`,
@@ -496,7 +496,7 @@ func TestEnsureErrorsHoldNoEmail(t *testing.T) {
 	assert.Equal(t, 400, apiErr.StatusCode)
 
 	// A transport error names the URL too.
-	l.onGet = func(int, http.ResponseWriter) bool { panic(http.ErrAbortHandler) }
+	l.onGet = func(int, http.ResponseWriter, *http.Request) bool { panic(http.ErrAbortHandler) }
 	_, _, err = ts.client.MagicLinks.Ensure(context.Background(), "tkt_1", linkReq(email))
 	require.Error(t, err)
 	assert.NotContains(t, strings.ToLower(err.Error()), "example.org", err.Error())
@@ -677,6 +677,7 @@ func TestEnsureAllWalksOnceAndCreatesTheMissing(t *testing.T) {
 		}
 	}
 	assert.Equal(t, results[1].Item, results[5].Item, "a repeated email gets the first request's link")
+	assert.NotSame(t, results[1].Item, results[5].Item, "a copy of it")
 
 	reqLog := l.requests()
 	assert.ElementsMatch(t, []string{"GET " + pageQuery(1), "GET " + pageQuery(2), "GET " + pageQuery(3)}, reqLog[:3])
@@ -720,7 +721,7 @@ func TestEnsureAllFailures(t *testing.T) {
 	t.Run("walk fails", func(t *testing.T) {
 		ts := newTestServer(t, ensureRetry)
 		l := newPersonList(t, ts, "magicLink", linksPath)
-		l.onGet = func(_ int, w http.ResponseWriter) bool {
+		l.onGet = func(_ int, w http.ResponseWriter, _ *http.Request) bool {
 			w.WriteHeader(http.StatusForbidden)
 			return true
 		}
@@ -822,27 +823,64 @@ func TestEnsureAllCreatesUpToThePageConcurrency(t *testing.T) {
 	assert.EqualValues(t, n, most.Load())
 }
 
+// TestEnsureAllBreak: breaking out of the loop stops the batch, and the
+// loop ends only once the creates in flight are done: a second batch finds
+// every link the first made, and makes each of the others once.
 func TestEnsureAllBreak(t *testing.T) {
-	ts := newTestServer(t, ensureRetry, WithPageConcurrency(2))
+	ts := newTestServer(t, ensureRetry, WithPageConcurrency(4))
 	l := newPersonList(t, ts, "magicLink", linksPath)
 	var reqs []*MagicLinkCreateRequest
 	for i := range 50 {
 		reqs = append(reqs, linkReq(fmt.Sprintf("p%d@x.org", i)))
 	}
+	posts := func() int { return strings.Count(strings.Join(l.requests(), "\n"), "POST") }
 	for _, res := range ts.client.MagicLinks.EnsureAll(context.Background(), "tkt_1", reqs) {
 		require.NoError(t, res.Err)
 		break
 	}
-	posts := strings.Count(strings.Join(l.requests(), "\n"), "POST")
-	assert.Less(t, posts, 50, "the batch stopped")
+	first := posts()
 	assert.Zero(t, ts.client.ensureLocks.size())
-	// What the batch made is found again, and the rest made, once each.
+	assert.Equal(t, first, len(l.people), "every create sent was answered before the loop ended")
+
+	created := 0
 	for _, res := range ts.client.MagicLinks.EnsureAll(context.Background(), "tkt_1", reqs) {
 		require.NoError(t, res.Err)
+		if res.Created {
+			created++
+		}
 	}
+	assert.Equal(t, 50-first, created)
+	assert.Equal(t, 50, posts())
 	for _, r := range reqs {
 		assert.Equal(t, 1, l.count(r.Email), r.Email)
 	}
+}
+
+// TestEnsureAllBreakDuringTheWalk: a caller that stops at a first result
+// that needs no request (an invalid one) stops the walk, which the server
+// holds until then; nothing is created.
+func TestEnsureAllBreakDuringTheWalk(t *testing.T) {
+	ts := newTestServer(t, ensureRetry)
+	l := newPersonList(t, ts, "magicLink", linksPath)
+	broken := make(chan struct{})
+	l.onGet = func(_ int, w http.ResponseWriter, r *http.Request) bool {
+		<-broken
+		select {
+		case <-r.Context().Done(): // the client gave up the walk
+		case <-time.After(time.Minute):
+			t.Error("the walk went on after the caller stopped")
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return true
+	}
+	reqs := []*MagicLinkCreateRequest{nil, linkReq("a@a.org")}
+	for _, res := range ts.client.MagicLinks.EnsureAll(context.Background(), "tkt_1", reqs) {
+		require.ErrorIs(t, res.Err, ErrInvalidArgument)
+		close(broken)
+		break
+	}
+	assert.LessOrEqual(t, len(l.requests()), 1, "the walk's first page at most: not retried, no create")
+	assert.Zero(t, ts.client.ensureLocks.size())
 }
 
 // TestEnsureWaitsForEnsureAll: a batch holds its people until it is done

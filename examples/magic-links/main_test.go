@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -137,10 +138,10 @@ func TestRerunAgainstAFakeOfItsOwn(t *testing.T) {
 }
 
 // TestCrashAndRerunUnderFaults: the fake loses answers after storing, fails
-// and resets requests and answers 429; a first run is interrupted after a
-// few rows, as by a crash, and a second run, then a third, go through the
-// whole input, each with a new client. Each person ends up with exactly one
-// link, and the third run creates nothing.
+// and resets requests and answers 429; a first run is cut short after a few
+// rows, as by a crash, and a second run, then a third, go through the whole
+// input, each with a new client. Each person ends up with exactly one link,
+// and the third run creates nothing.
 func TestCrashAndRerunUnderFaults(t *testing.T) {
 	srv := exampletest.NewFake(t) // the seed whose ticket has a link for line 6
 	srv.SetRetryAfter(0)
@@ -151,9 +152,15 @@ func TestCrashAndRerunUnderFaults(t *testing.T) {
 	people, err := readPeople(sample)
 	require.NoError(t, err)
 	ensure := func(ctx context.Context, cancelAfter int, cancel func()) map[int]string {
+		// Each run reaches the fake through a server of its own, whose Close
+		// waits for the requests it received: the next run starts, as after
+		// a restart, once the fake is done with what a crash left in flight.
+		front := httptest.NewServer(srv.Handler())
+		defer front.Close()
 		// A request fails for good only if 20 attempts in a row fail: 0.35^20.
-		c := client(t, srv, rcevents.WithPageConcurrency(4),
+		c, err := rcevents.NewClient(rcevents.WithBaseURL(front.URL), rcevents.WithToken(srv.Token), rcevents.WithPageConcurrency(4),
 			rcevents.WithRetry(rcevents.RetryPolicy{MaxAttempts: 20, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
+		require.NoError(t, err)
 		got := map[int]string{}
 		require.NoError(t, ensureLinks(ctx, c, srv.Fixtures.TicketID, people, func(p person, res rcevents.EnsureResult[rcevents.MagicLink]) error {
 			got[p.line] = statusOf(res)
