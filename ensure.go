@@ -125,7 +125,7 @@ func (s *MagicLinksService) ensurer(ticketID string) (*ensurer[MagicLink, *Magic
 		list:      "magicLinks/" + ticketID,
 		email:     func(r *MagicLinkCreateRequest) string { return r.Email },
 		itemEmail: func(m *MagicLink) string { return m.Email },
-		validate:  (*MagicLinkCreateRequest).validate,
+		validate:  validated[MagicLinkCreateRequest],
 		page: func(ctx context.Context, filter *StringFilter, opts []CallOption) (*Page[MagicLink], error) {
 			o := &MagicLinkListOptions{ListOptions: ListOptions{PerPage: MaxPerPage}, Email: filter}
 			return s.List(ctx, ticketID, o, opts...)
@@ -188,7 +188,7 @@ func (s *RegistrationsService) ensurer(eventID string) (*ensurer[Registration, *
 		list:      "registrations/" + eventID,
 		email:     func(r *RegistrationCreateRequest) string { return r.Email },
 		itemEmail: func(r *Registration) string { return r.Email },
-		validate:  (*RegistrationCreateRequest).validate,
+		validate:  validated[RegistrationCreateRequest],
 		page: func(ctx context.Context, filter *StringFilter, opts []CallOption) (*Page[Registration], error) {
 			o := &RegistrationListOptions{ListOptions: ListOptions{PerPage: MaxPerPage}, Email: filter}
 			return s.List(ctx, eventID, o, opts...)
@@ -228,7 +228,7 @@ type ensurer[T any, R any] struct {
 	list      string // names the list, for the client's locks
 	email     func(R) string
 	itemEmail func(*T) string
-	validate  func(R) error
+	validate  func(R) (R, error) // a nil request is the zero one
 	// page gets the first page of the items whose email filter selects.
 	page func(ctx context.Context, filter *StringFilter, opts []CallOption) (*Page[T], error)
 	// walk iterates over every item of the list.
@@ -267,7 +267,8 @@ func (e *ensurer[T, R]) key(email string) string {
 }
 
 func (e *ensurer[T, R]) ensure(ctx context.Context, req R, opts []CallOption) (*T, bool, error) {
-	if err := e.validate(req); err != nil {
+	req, err := e.validate(req)
+	if err != nil {
 		return nil, false, err
 	}
 	ec, err := e.newCall(opts, false)
@@ -483,7 +484,7 @@ type batch[T any, R any] struct {
 
 func (e *ensurer[T, R]) newBatch(reqs []R) *batch[T, R] {
 	b := &batch[T, R]{
-		reqs:    reqs,
+		reqs:    make([]R, len(reqs)),
 		first:   make([]int, len(reqs)),
 		results: make([]EnsureResult[T], len(reqs)),
 		ready:   make([]chan struct{}, len(reqs)),
@@ -491,11 +492,13 @@ func (e *ensurer[T, R]) newBatch(reqs []R) *batch[T, R] {
 	}
 	seen := map[string]int{}
 	for i, req := range reqs {
-		if err := e.validate(req); err != nil {
+		req, err := e.validate(req)
+		if err != nil {
 			b.first[i] = -1
 			b.results[i].Err = err
 			continue
 		}
+		b.reqs[i] = req
 		k := e.key(e.email(req))
 		if j, ok := seen[k]; ok {
 			b.first[i] = j

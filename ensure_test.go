@@ -428,7 +428,7 @@ func TestEnsureKnownFailures(t *testing.T) {
 			req    *MagicLinkCreateRequest
 			field  string
 		}{
-			{"tkt_1", nil, "req"},
+			{"tkt_1", nil, "MagicLinkCreateRequest.Email: is required"}, // a nil request is the zero one
 			{"tkt_1", &MagicLinkCreateRequest{Email: "ann@x.org", FirstName: "Ann"}, "MagicLinkCreateRequest.LastName"},
 			{"../x", linkReq("ann@x.org"), "ticketID"},
 		} {
