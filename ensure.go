@@ -69,9 +69,9 @@ type EnsureResult[T any] struct {
 // link for the same person at the same moment is not held back, and the
 // two may both create one.
 //
-// WithResponse holds the answer to the call's last request. The errors of
-// the requests never hold the email, which the look-up's URL carries in its
-// filter.
+// WithResponse holds the answer to the call's last request. Once req is
+// valid, Ensure's errors never hold its email, not even where the API's
+// answer repeats it.
 //
 // API: GET and POST /v1/tickets/{ticketId}/magicLinks
 func (s *MagicLinksService) Ensure(ctx context.Context, ticketID string, req *MagicLinkCreateRequest, opts ...CallOption) (link *MagicLink, created bool, err error) {
