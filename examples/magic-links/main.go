@@ -26,11 +26,10 @@
 //
 //	go run ./examples/magic-links -in examples/magic-links/testdata/people.csv
 //
-// To see a second run create nothing, run the fake API on its own, set the
-// RCEVENTS_* variables it prints, and run the program twice:
+// To see a second run create nothing, run the fake API on its own, paste the
+// export RCEVENTS_… lines it prints into the shell, and run the program twice:
 //
 //	go run ./rceventstest/cmd/fakeserver &
-//	export RCEVENTS_BASE_URL=… RCEVENTS_CLIENT_ID=… RCEVENTS_CLIENT_SECRET=…
 //	go run ./examples/magic-links -in examples/magic-links/testdata/people.csv   # 14 created, 2 exists, 4 failed
 //	go run ./examples/magic-links -in examples/magic-links/testdata/people.csv   # 0 created, 16 exists, 4 failed
 package main
