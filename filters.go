@@ -92,9 +92,10 @@ func (f *StringFilter) validate(field string) error {
 	if f.Eq == "" && len(f.In) == 0 {
 		return invalidArg(field, "is set but empty: set Eq or In, or leave the filter nil")
 	}
-	for _, s := range f.In {
+	for i, s := range f.In {
 		if s == "" || strings.Contains(s, ",") {
-			return invalidArg(field+".In", "value %q must be non-empty and hold no comma", s)
+			// The value is not shown: filters hold attendees' emails.
+			return invalidArg(field+".In", "value %d must be non-empty and hold no comma", i)
 		}
 	}
 	return nil

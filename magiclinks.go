@@ -80,7 +80,7 @@ func checkPerson(typ, email, firstName, lastName string) error {
 	case email == "":
 		return invalidArg(typ+".Email", "is required")
 	case !validEmail(email):
-		return invalidArg(typ+".Email", "%q is not an email address", email)
+		return invalidArg(typ+".Email", "is not an email address")
 	case strings.TrimSpace(firstName) == "":
 		return invalidArg(typ+".FirstName", "is required")
 	case strings.TrimSpace(lastName) == "":

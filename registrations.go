@@ -356,11 +356,11 @@ func (o *RegistrationListOptions) validate() error {
 		return err
 	}
 	if o.Email.Eq != "" && !validEmail(o.Email.Eq) {
-		return invalidArg(field+".Eq", "%q is not an email address", o.Email.Eq)
+		return invalidArg(field+".Eq", "is not an email address")
 	}
-	for _, e := range o.Email.In {
+	for i, e := range o.Email.In {
 		if !validEmail(e) {
-			return invalidArg(field+".In", "%q is not an email address", e)
+			return invalidArg(field+".In", "value %d is not an email address", i)
 		}
 	}
 	return nil
@@ -384,7 +384,7 @@ func (r *RegistrationCreateRequest) validate() error {
 	case r.Email == "":
 		return invalidArg(typ+".Email", "is required")
 	case !validEmail(r.Email):
-		return invalidArg(typ+".Email", "%q is not an email address", r.Email)
+		return invalidArg(typ+".Email", "is not an email address")
 	case strings.TrimSpace(r.FirstName) == "":
 		return invalidArg(typ+".FirstName", "is required")
 	case strings.TrimSpace(r.LastName) == "":

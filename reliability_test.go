@@ -1141,3 +1141,34 @@ func TestResourceAnswerWithoutDataIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestValidationErrorsNeverShowAnEmail: an email refused before any I/O is
+// named by its field, never by its value, which is an attendee's data.
+func TestValidationErrorsNeverShowAnEmail(t *testing.T) {
+	ts := newTestServer(t)
+	c, ctx := ts.client, context.Background()
+	err2 := func(_ any, err error) error { return err }
+	const bad = "ann.lee@@contoso.example"
+	for _, call := range []func() error{
+		func() error {
+			return err2(c.Registrations.Create(ctx, "evt_1", &RegistrationCreateRequest{Email: bad, FirstName: "Ann", LastName: "Lee"}))
+		},
+		func() error {
+			return err2(c.Registrations.List(ctx, "evt_1", &RegistrationListOptions{Email: &StringFilter{Eq: bad}}))
+		},
+		func() error {
+			return err2(c.Registrations.List(ctx, "evt_1", &RegistrationListOptions{Email: &StringFilter{In: []string{"bob@x.example", bad}}}))
+		},
+		func() error {
+			return err2(c.MagicLinks.List(ctx, "tkt_1", &MagicLinkListOptions{Email: &StringFilter{In: []string{bad + ",bob@x.example"}}}))
+		},
+		func() error {
+			return err2(c.MagicLinks.Create(ctx, "tkt_1", &MagicLinkCreateRequest{Email: bad, FirstName: "Ann", LastName: "Lee"}))
+		},
+	} {
+		err := call()
+		require.ErrorIs(t, err, ErrInvalidArgument)
+		assert.NotContains(t, err.Error(), "ann.lee")
+	}
+	assert.Zero(t, ts.requests.Load())
+}

@@ -216,7 +216,7 @@ func TestOutcomeUnknown(t *testing.T) {
 		{"POST timed out after sending", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			<-r.Context().Done()
-		}, []Option{WithTimeout(50 * time.Millisecond)}, true},
+		}, []Option{WithTimeout(time.Second)}, true},
 		{"GET 500", http.MethodGet, status(500), nil, false},
 		{"GET reset", http.MethodGet, func(w http.ResponseWriter, r *http.Request) { resetConnection(t, w) }, nil, false},
 	} {
