@@ -74,12 +74,12 @@ type EnsureResult[T any] struct {
 // answer repeats it.
 //
 // API: GET and POST /v1/tickets/{ticketId}/magicLinks
-func (s *MagicLinksService) Ensure(ctx context.Context, ticketID string, req *MagicLinkCreateRequest, opts ...CallOption) (link *MagicLink, created bool, err error) {
+func (s *MagicLinksService) Ensure(ctx context.Context, ticketID string, req *MagicLinkCreateRequest, callOpts ...CallOption) (link *MagicLink, created bool, err error) {
 	e, err := s.ensurer(ticketID)
 	if err != nil {
 		return nil, false, err
 	}
-	return e.ensure(ctx, req, opts)
+	return e.ensure(ctx, req, callOpts)
 }
 
 // EnsureAll ensures each request's magic link as Ensure does, and yields
@@ -99,7 +99,7 @@ func (s *MagicLinksService) Ensure(ctx context.Context, ticketID string, req *Ma
 // the batch again to make sure. Calls of this client for the same people
 // wait for EnsureAll, and EnsureAll for them.
 //
-// Every request of EnsureAll takes opts, except WithResponse and
+// Every request of EnsureAll takes callOpts, except WithResponse and
 // WithProgress, which it ignores: its requests run concurrently. Breaking
 // out of the loop stops the batch: no create starts after that, and the
 // loop ends once the creates in flight are done, so that a later Ensure or
@@ -107,12 +107,12 @@ func (s *MagicLinksService) Ensure(ctx context.Context, ticketID string, req *Ma
 // their outcome is unknown.
 //
 // API: GET and POST /v1/tickets/{ticketId}/magicLinks
-func (s *MagicLinksService) EnsureAll(ctx context.Context, ticketID string, reqs []*MagicLinkCreateRequest, opts ...CallOption) iter.Seq2[int, EnsureResult[MagicLink]] {
+func (s *MagicLinksService) EnsureAll(ctx context.Context, ticketID string, reqs []*MagicLinkCreateRequest, callOpts ...CallOption) iter.Seq2[int, EnsureResult[MagicLink]] {
 	e, err := s.ensurer(ticketID)
 	if err != nil {
 		return failAll[MagicLink](len(reqs), err)
 	}
-	return e.ensureAll(ctx, reqs, opts)
+	return e.ensureAll(ctx, reqs, callOpts)
 }
 
 func (s *MagicLinksService) ensurer(ticketID string) (*ensurer[MagicLink, *MagicLinkCreateRequest], error) {
@@ -155,12 +155,12 @@ func (s *MagicLinksService) ensurer(ticketID string) (*ensurer[MagicLink, *Magic
 // per person through one client. To ensure many people, use EnsureAll.
 //
 // API: GET and POST /v1/events/{eventId}/registrations
-func (s *RegistrationsService) Ensure(ctx context.Context, eventID string, req *RegistrationCreateRequest, opts ...CallOption) (reg *Registration, created bool, err error) {
+func (s *RegistrationsService) Ensure(ctx context.Context, eventID string, req *RegistrationCreateRequest, callOpts ...CallOption) (reg *Registration, created bool, err error) {
 	e, err := s.ensurer(eventID)
 	if err != nil {
 		return nil, false, err
 	}
-	return e.ensure(ctx, req, opts)
+	return e.ensure(ctx, req, callOpts)
 }
 
 // EnsureAll ensures each request's registration as Ensure does, and yields
@@ -170,12 +170,12 @@ func (s *RegistrationsService) Ensure(ctx context.Context, eventID string, req *
 // and limits.
 //
 // API: GET and POST /v1/events/{eventId}/registrations
-func (s *RegistrationsService) EnsureAll(ctx context.Context, eventID string, reqs []*RegistrationCreateRequest, opts ...CallOption) iter.Seq2[int, EnsureResult[Registration]] {
+func (s *RegistrationsService) EnsureAll(ctx context.Context, eventID string, reqs []*RegistrationCreateRequest, callOpts ...CallOption) iter.Seq2[int, EnsureResult[Registration]] {
 	e, err := s.ensurer(eventID)
 	if err != nil {
 		return failAll[Registration](len(reqs), err)
 	}
-	return e.ensureAll(ctx, reqs, opts)
+	return e.ensureAll(ctx, reqs, callOpts)
 }
 
 func (s *RegistrationsService) ensurer(eventID string) (*ensurer[Registration, *RegistrationCreateRequest], error) {
