@@ -48,7 +48,7 @@ type Client struct {
 	mode            string // the credential mode, for String
 	userAgent       string
 	retry           RetryPolicy
-	limiter         *rate.Limiter
+	pacer           *pacer
 	pageConcurrency int
 	logger          *slog.Logger
 	timeout         time.Duration
@@ -93,6 +93,7 @@ type settings struct {
 	retry           RetryPolicy
 	rateLimit       rate.Limit
 	rateBurst       int
+	fixedRate       bool
 	pageConcurrency int
 	logger          *slog.Logger
 	timeout         time.Duration
@@ -175,8 +176,36 @@ func WithRetry(p RetryPolicy) Option {
 // WithRateLimit keeps the client under perSecond requests a second, with
 // bursts of up to burst, across all its goroutines. Waiting for the limiter
 // ends when the call's context ends.
+//
+// The client also adapts to the API's limit by itself (see
+// WithAdaptiveRateLimit); WithRateLimit is then an upper bound: the client
+// never goes faster, and slower when the API asks it to.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(s *settings) { s.rateLimit, s.rateBurst = rate.Limit(perSecond), burst }
+}
+
+// WithAdaptiveRateLimit turns the client's adaptation to the API's rate
+// limit on (the default) or off.
+//
+// When on, the client learns the limit from the API's answers and paces all
+// its requests, from all goroutines, to a little under it: from the
+// RateLimit-Limit, -Remaining and -Reset headers (or X-RateLimit-*) when the
+// API sends them, before anything is refused, and otherwise from the 429
+// answers it gets. A 429's Retry-After pauses every new request of the
+// client, not only the refused one; the waiting requests then resume spread
+// out over a tenth of the pause, at the learned pace. While nothing is
+// refused the pace rises slowly, so that a limit raised later is found. A
+// 429 answered while other requests of the client go through does not use
+// up an attempt of RetryPolicy.MaxAttempts, up to 10 of them in a call; a
+// server that refuses every request still ends the call after MaxAttempts.
+// Until the limit shows, a new client lets through at most 4 more requests
+// than have been answered, a window that doubles every round trip, so that
+// the first burst of a concurrent walk overruns a small limit by little.
+//
+// When off, requests go as soon as WithRateLimit allows, a 429 delays only
+// the refused request, and every 429 counts as an attempt.
+func WithAdaptiveRateLimit(on bool) Option {
+	return func(s *settings) { s.fixedRate = !on }
 }
 
 // WithPageConcurrency lets All iterators fetch up to n pages at once (1, the
@@ -254,9 +283,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	hc.Transport = &authTransport{base: transport, origin: c.origin, tokens: c.tokens}
+	var ceiling *rate.Limiter
 	if s.rateLimit > 0 {
-		c.limiter = rate.NewLimiter(s.rateLimit, s.rateBurst)
+		ceiling = rate.NewLimiter(s.rateLimit, s.rateBurst)
 	}
+	c.pacer = newPacer(!s.fixedRate, ceiling, c.origin, c.retry.MaxAttempts > 1)
 
 	c.common.client = c
 	c.Organizations = (*OrganizationsService)(&c.common)
@@ -443,13 +474,13 @@ func (c *Client) do(ctx context.Context, r call, handle func(*http.Response) err
 		}
 	}
 
+	pc := c.pacer.call()
+	defer pc.end()
 	for attempt := 1; ; attempt++ {
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				return fmt.Errorf("rcevents: %s %s: waiting for the rate limiter: %w", r.method, target, err)
-			}
+		if err := pc.wait(ctx); err != nil {
+			return fmt.Errorf("rcevents: %s %s: waiting for the rate limiter: %w", r.method, target, err)
 		}
-		retry, wait, err := c.attempt(ctx, r, target, body, attempt, handle)
+		retry, wait, err := c.attempt(ctx, r, target, body, attempt-pc.forgiven, pc, handle)
 		if !retry {
 			return err
 		}
@@ -463,9 +494,9 @@ func (c *Client) do(ctx context.Context, r call, handle func(*http.Response) err
 // per-attempt time limit ended it.
 var errAttemptTimeout = errors.New("attempt timed out")
 
-// attempt sends one attempt of r. It says whether to try again, and after
-// how long.
-func (c *Client) attempt(ctx context.Context, r call, target string, body []byte, n int, handle func(*http.Response) error) (retry bool, wait time.Duration, err error) {
+// attempt sends one attempt of r, the n-th that counts against
+// RetryPolicy.MaxAttempts. It says whether to try again, and after how long.
+func (c *Client) attempt(ctx context.Context, r call, target string, body []byte, n int, pc *pacedCall, handle func(*http.Response) error) (retry bool, wait time.Duration, err error) {
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var timer *time.Timer
@@ -494,6 +525,7 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 
 	start := time.Now()
 	resp, err := c.hc.Do(req)
+	pc.observe(resp)
 	c.log(ctx, r.method, target, resp, err, time.Since(start), n)
 	if err != nil {
 		err = c.transportError(actx, r.method, target, err)
@@ -508,7 +540,7 @@ func (c *Client) attempt(ctx context.Context, r call, target string, body []byte
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(resp, r.method, target, time.Now())
 		drainAndClose(resp.Body)
-		if n >= c.retry.MaxAttempts || !retryableStatus(r.method, resp.StatusCode) {
+		if (n >= c.retry.MaxAttempts && !pc.excused) || !retryableStatus(r.method, resp.StatusCode) {
 			return false, 0, apiErr
 		}
 		if apiErr.RetryAfter > c.retry.MaxBackoff {
