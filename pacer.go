@@ -1,8 +1,6 @@
 package rcevents
 
 import (
-	"fmt"
-	"os"
 	"context"
 	"math"
 	"math/rand/v2"
@@ -18,35 +16,39 @@ import (
 // The pacer keeps all the requests of a client under the API's rate limit,
 // which the API does not document and a caller rarely knows. It learns the
 // limit from the answers: from RateLimit-* or X-RateLimit-* headers when the
-// API sends them, before anything is refused, and otherwise from the pattern
-// of 429 answers.
+// API sends them, before anything is refused, and otherwise from the 429
+// answers themselves.
 //
-// The server is modelled as a token bucket: it refills at some rate and
-// holds at most some burst; a request arriving when it is empty is refused
-// with a Retry-After. Three things make a 429 expensive, and the pacer is
-// built around them:
+// The server is taken to be a token bucket: it refills at some rate, holds at
+// most some burst, and refuses a request that finds it empty, with a
+// Retry-After. What makes a walk slow under such a limit is the refusals, not
+// the waiting between requests, and the pacer is built around what each one
+// costs:
 //
-//   - A Retry-After pauses every new request of the client, not only the one
-//     refused: the others would only drain the bucket and be refused too.
-//     During a pause of d, the bucket refills to at most its burst, so the
-//     pause costs d − burst/rate of the server's capacity. Few refusals, not
-//     fast retries, make a walk fast.
-//   - The requests that waited resume spread over a tenth of the pause
-//     (jitter), then at the estimated rate, not all in one instant.
-//   - Every drain of the bucket that ends in a refusal is a measurement: the
-//     requests served between the moment the bucket was last full (or last
-//     empty, plus what a pause let it refill) and the refusal are the burst
-//     plus the rate times the time taken. Two drains of different lengths
-//     give both; the pacer fits them to the latest measurements (see
-//     estimate).
+//   - A Retry-After pauses every new request of the client, not only the
+//     refused one: the others would only empty the bucket again and be
+//     refused too. During a pause of d the bucket refills to at most its
+//     burst, so the pause costs d − burst/rate of the server's capacity,
+//     whatever the client does. Fewer refusals, not faster retries, make a
+//     walk fast.
+//   - The requests that waited resume at random moments of the tenth of the
+//     pause that follows it (jitter), then at the learned pace: not all in
+//     one instant, which would empty the bucket at once.
+//   - Each refusal is a measurement. The requests sent since the bucket's
+//     state was last known, and which of them were served, say which
+//     buckets could have answered as the server did: the estimator replays
+//     them through candidate rates and bursts and keeps those that fit. A
+//     drain that empties the bucket quickly measures its burst, a slow one
+//     its rate; so the pace after a refusal starts at the lowest rate that
+//     fits and rises, fast while the rate is unknown, slowly once it is
+//     known within a few times, until the next refusal or for good.
 //
-// Before it knows anything, the pacer lets requests through at once, but at
-// most a few more in flight than have been answered (a slow start that
-// doubles every round trip), so that the first burst of a concurrent walk
-// overruns a small bucket by little; the slow start ends with the first sign
-// of a limit or once it no longer holds anything back. Once the rate is
-// estimated, requests go at a little under it, and the pace creeps upward
-// while nothing is refused, so that a limit raised later is found again.
+// Before it knows anything, the pacer lets through at most slowStart more
+// requests than have been answered (a window that doubles every round trip),
+// so that the first burst of a concurrent walk overruns a small bucket by
+// little; this ends with the first sign of a limit or once the window no
+// longer holds anything back. When nothing is refused the pacer costs a map
+// lookup-sized bookkeeping per request and never waits.
 type pacer struct {
 	mu       sync.Mutex
 	now      func() time.Time
@@ -56,119 +58,113 @@ type pacer struct {
 	api      origin        // answers from elsewhere say nothing of the API's limit
 	retries  bool          // the retry policy allows more than one attempt
 
-	changed chan struct{} // closed and replaced when a waiting request may go sooner
+	changed chan struct{} // closed and replaced whenever a waiting request may go sooner
 
-	inflight  int           // requests let through and not yet answered
 	seq       uint64        // requests let through so far
-	served    uint64        // answers other than 429 so far
-	starting  bool          // the slow start holds: nothing is known of the limit yet
-	rtt       time.Duration // the shortest round trip seen, once one has been
-	firstAns  time.Time     // when the first answer came
+	inflight  int           // of those, not yet answered
+	answered  uint64        // answers other than 429
+	succeeded uint64        // 2xx answers
+	recent    []time.Time   // when the latest answers other than 429 came, oldest first
 	firstSent time.Time     // when the first request went
+	firstAns  time.Time     // when the first answer came
+	rtt       time.Duration // the shortest round trip yet
+	starting  bool          // the slow start holds: nothing is known of the limit
 
-	// The gate.
 	pauseUntil time.Time     // no request goes before this
 	pauseLen   time.Duration // how long the latest pause lasts
 	maxPause   time.Duration // the longest pause yet
-	gen        uint64        // counts pauses, so that a request waiting for its slot sees a new one
-	rate       float64       // requests a second; 0 while no limit is known
-	burst      float64       // requests that may go at once after the bucket refilled
-	tat        time.Time     // the theoretical arrival time of the next request (GCRA)
-	rampFrom   time.Time     // when the pace was set
-	doubling   time.Duration // the pace doubles this often since rampFrom; 0: it ramps as below
-	target     float64       // it rises in a straight line to target,
-	rampDur    time.Duration // reached after rampDur,
-	slope      float64       // and then by slope requests a second, a second
 
-	recent []time.Time // when the latest answers other than 429 came, oldest first
-	est    estimator
-	refit  bool // a refusal came: estimate again when the pause ends
-	hdr    headerLimit
+	// The pace: rate requests a second from rampFrom, doubling every
+	// doubling, or else rising in a straight line to target over rampDur
+	// and then by slope requests a second, a second. rate is 0 while no
+	// limit is known. After a pause, burst requests may go at once.
+	rate     float64
+	burst    float64
+	rampFrom time.Time
+	doubling time.Duration
+	target   float64
+	rampDur  time.Duration
+	slope    float64
+	tat      time.Time // the theoretical arrival time of the next request (GCRA)
 
-	tracef func(format string, args ...any) // TEMP
+	est   estimator
+	refit bool // a refusal came: estimate again when its pause ends
+	hdr   headerLimit
 }
 
-// Tuning of the pacer. None of these is a property of a particular server:
-// they are fractions of what the pacer measured.
+// The pacer's tuning. None of these describes a particular server: they are
+// shares of what the pacer measures, or bounds of its bookkeeping.
 const (
 	// slowStart is how many more requests than have been answered may be in
-	// flight before anything is known of the limit.
-	slowStart = 4
-	// slowStartEnd is the window past which the slow start no longer holds
-	// anything back and ends.
+	// flight before anything is known of the limit; slowStartEnd the window
+	// past which the slow start ends, holding nothing back any more.
+	slowStart    = 4
 	slowStartEnd = 256
-	// margin is how far under the estimated rate the pacer sends.
+	// margin is how far under the estimated rate the pacer sends once it
+	// knows the rate within twice as much.
 	margin = 0.05
-	// creep is how fast, as a share of the rate a second, the pace rises
-	// while nothing is refused.
+	// creep is how fast the pace rises while nothing is refused, as a share
+	// of the rate each second.
 	creep = 0.01
-	// probeSpan is how many pauses the pace takes to rise across the
-	// rates that may be the server's.
-	probeSpan = 3
-	// doublingShare is the share of a pause the pace takes to double when
-	// the rate is not known at all.
+	// doublingShare is the share of a pause the pace takes to double while
+	// the rate is not known within a few times; minPause the shortest pause
+	// the ramps scale with.
 	doublingShare = 0.25
-	// minPause is the shortest pause the ramps scale with.
-	minPause = 200 * time.Millisecond
-	// jitterShare is the share of a pause over which waiting requests
+	minPause      = 200 * time.Millisecond
+	// jitterShare is the share of a pause over which the waiting requests
 	// resume.
 	jitterShare = 0.1
-	// floorShare is the share of the rate served lately under which the
-	// pace never falls, over servedWindow, which keeps maxRecent answers.
+	// floorShare is the share of the rate of answers over servedWindow
+	// under which the pace never falls; maxRecent bounds the answers kept
+	// to measure it.
 	floorShare   = 0.5
 	servedWindow = 10 * time.Second
 	maxRecent    = 1024
 	// maxForgiven bounds the refusals of one call that do not count as
-	// attempts (see pacedCall.forgive).
+	// attempts.
 	maxForgiven = 10
 )
 
+// newPacer returns the pacer of a client. When adaptive is false it only
+// waits for ceiling, if any.
 func newPacer(adaptive bool, ceiling *rate.Limiter, api origin, retries bool) *pacer {
 	return &pacer{
-		retries:  retries,
 		now:      time.Now,
 		random:   rand.Float64,
 		adaptive: adaptive,
 		ceiling:  ceiling,
 		api:      api,
+		retries:  retries,
 		changed:  make(chan struct{}),
 		starting: true,
-		tracef:   tmpTrace(),
 	}
 }
 
-func tmpTrace() func(string, ...any) {
-	if os.Getenv("PACERTRACE") == "" {
-		return nil
-	}
-	return func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
-}
-
-// A pacedCall is one call's passage through the pacer: it waits before each
+// A pacedCall is one call's way through the pacer: it waits before each
 // attempt and reports each answer.
 type pacedCall struct {
-	p        *pacer
-	servedAt uint64 // the pacer's served count when the call began
-	pass     pass   // the attempt in flight, if out
-	forgiven int    // refusals that did not count as attempts
-	excused  bool   // the last answer was such a refusal
-	resumeAt time.Time
-	resumeOf time.Time // the pause resumeAt was drawn for
+	p           *pacer
+	succeededAt uint64 // the pacer's 2xx answers when the call began
+	pass        pass   // the latest attempt let through
+	forgiven    int    // refusals that did not count as attempts
+	excused     bool   // the latest answer was such a refusal
+	resumeOf    time.Time
+	resumeAt    time.Time // when to resume after the pause ending at resumeOf
 }
 
 // pass is one request let through the gate.
 type pass struct {
-	out    bool // let through and not yet answered
+	out    bool // not yet answered
 	seq    uint64
 	sent   time.Time
-	regain bool // let through on what the header quota was thought to regain
+	regain bool // it went on what the header quota was thought to regain
 }
 
 // call starts the pacing of one call.
 func (p *pacer) call() *pacedCall {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return &pacedCall{p: p, servedAt: p.served}
+	return &pacedCall{p: p, succeededAt: p.succeeded}
 }
 
 // wait blocks until the call's next attempt may be sent, or ctx ends.
@@ -193,20 +189,20 @@ func (pc *pacedCall) wait(ctx context.Context) error {
 	return nil
 }
 
+// forever is what admit returns when only a change of the pacer's state
+// lets the request go.
+const forever = time.Duration(math.MaxInt64)
+
 // sleepOrChange waits for d, until changed is closed, or until ctx ends.
 func sleepOrChange(ctx context.Context, d time.Duration, changed <-chan struct{}) error {
-	if d == forever {
-		select {
-		case <-changed:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	var timeout <-chan time.Time
+	if d != forever {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-timeout:
 		return nil
 	case <-changed:
 		return nil
@@ -214,10 +210,6 @@ func sleepOrChange(ctx context.Context, d time.Duration, changed <-chan struct{}
 		return ctx.Err()
 	}
 }
-
-// forever is what admit returns when only a change of state lets the
-// request go.
-const forever = time.Duration(math.MaxInt64)
 
 // admit lets pc's next attempt through at now and returns 0, or returns how
 // long to wait before asking again (forever: until changed is closed).
@@ -241,30 +233,27 @@ func (p *pacer) admit(now time.Time, pc *pacedCall) (time.Duration, <-chan struc
 			return grows, p.changed
 		}
 	}
-	if d := p.hdr.wait(p, now); d > 0 {
+	if d := p.hdr.wait(now, p.inflight, p.rtt); d > 0 {
 		return d, p.changed
 	}
 	if r := p.pace(now); r > 0 {
+		// GCRA: a request may go burst-1 intervals before its theoretical
+		// arrival time; after a pause the bucket is taken to be full.
 		interval := time.Duration(float64(time.Second) / r)
-		tolerance := time.Duration(float64(interval) * (max(p.burst, 1) - 1))
-		if p.tat.Before(p.pauseUntil) {
-			p.tat = p.pauseUntil
-		}
+		tolerance := time.Duration(float64(interval) * (p.burst - 1))
+		p.tat = later(p.tat, p.pauseUntil)
 		if at := p.tat.Add(-tolerance); at.After(now) {
 			return at.Sub(now), p.changed
 		}
 		p.tat = later(p.tat, now).Add(interval)
 	}
-	regain := p.hdr.take(now)
+	regain := p.hdr.take(now, p.inflight)
 	p.seq++
 	p.inflight++
-	p.est.add(p.seq, now)
-	if p.tracef != nil {
-		p.tracef("%v admit %d inflight=%d", now.Format("05.000"), p.seq, p.inflight)
-	}
 	if p.seq == 1 {
 		p.firstSent = now
 	}
+	p.est.add(p.seq, now)
 	pc.pass = pass{out: true, seq: p.seq, sent: now, regain: regain}
 	pc.excused = false
 	return 0, nil
@@ -273,11 +262,11 @@ func (p *pacer) admit(now time.Time, pc *pacedCall) (time.Duration, <-chan struc
 // window is how many requests the slow start lets be in flight at now, and
 // how long until it lets more: slowStart more than have been answered, a
 // window that doubles every round trip. So that a server that holds its
-// answers does not hold the client back for good, the window also doubles
-// every two shortest round trips since the first answer. The slow start
-// ends once the window no longer holds anything back.
+// answers cannot hold the client back for good, it also doubles every two
+// shortest round trips after the first answer. The slow start ends once the
+// window no longer holds anything back.
 func (p *pacer) window(now time.Time) (int, time.Duration) {
-	w := slowStart + int(p.served)
+	w := slowStart + int(p.answered)
 	if p.firstAns.IsZero() {
 		return w, forever
 	}
@@ -290,8 +279,8 @@ func (p *pacer) window(now time.Time) (int, time.Duration) {
 	return max(w, slowStart<<k), p.firstAns.Add(time.Duration(k+1) * period).Sub(now)
 }
 
-// pace is the rate the gate lets requests through at now: the estimate,
-// ramping up since it was set, under the caller's ceiling.
+// pace is the rate the gate lets requests through at now: the estimate as
+// it ramps, under the caller's ceiling; 0 when no limit is known.
 func (p *pacer) pace(now time.Time) float64 {
 	if p.rate <= 0 {
 		return 0
@@ -307,24 +296,20 @@ func (p *pacer) pace(now time.Time) float64 {
 			r = max(r, p.target) + p.slope*(el-ramp)
 		}
 	}
-	if p.ceiling != nil && float64(p.ceiling.Limit()) < r {
-		r = float64(p.ceiling.Limit())
+	if p.ceiling != nil {
+		r = min(r, float64(p.ceiling.Limit()))
 	}
 	return r
 }
 
-// setRate sets the pace from now on: r, doubling every doubling, or else
-// rising in a straight line to target over rampDur and then by slope.
-func (p *pacer) setRate(now time.Time, r, burst float64, doubling time.Duration, target float64, rampDur time.Duration, slope float64) {
-	if p.tracef != nil {
-		p.tracef("%v setRate %.2f burst %.2f doubling %v target %.2f in %v slope %.2f log=%d", now.Format("05.000"), r, burst, doubling, target, rampDur, slope, len(p.est.log))
-	}
+// setPace sets the pace from now on (see pacer.rate).
+func (p *pacer) setPace(now time.Time, r, burst float64, doubling time.Duration, target float64, rampDur time.Duration, slope float64) {
 	p.rate, p.burst, p.rampFrom = r, max(burst, 1), now
 	p.doubling, p.target, p.rampDur, p.slope = doubling, target, rampDur, slope
 	p.starting = false
 }
 
-// end gives back the call's pass if its answer was never reported.
+// end gives back the call's latest pass if its answer was never reported.
 func (pc *pacedCall) end() {
 	p := pc.p
 	p.mu.Lock()
@@ -332,6 +317,7 @@ func (pc *pacedCall) end() {
 	if pc.pass.out {
 		pc.pass.out = false
 		p.inflight--
+		p.est.record(pc.pass.seq, unknown)
 		p.broadcast()
 	}
 }
@@ -342,8 +328,8 @@ func (p *pacer) broadcast() {
 	p.changed = make(chan struct{})
 }
 
-// observe reports the answer to the call's attempt: resp, or none when the
-// round trip failed.
+// observe reports the answer to the call's latest attempt: resp, or nil when
+// the round trip failed.
 func (pc *pacedCall) observe(resp *http.Response) {
 	p := pc.p
 	if !p.adaptive {
@@ -357,20 +343,23 @@ func (pc *pacedCall) observe(resp *http.Response) {
 	pc.pass.out = false
 	p.inflight--
 	defer p.broadcast()
-	if resp == nil || originOf(resp.Request.URL) != p.api {
+	if resp == nil || resp.Request == nil || originOf(resp.Request.URL) != p.api {
 		p.est.record(pc.pass.seq, unknown)
 		return
 	}
 	now := p.now()
-	if rtt := now.Sub(pc.pass.sent); p.rtt == 0 || rtt < p.rtt {
-		p.rtt = max(rtt, time.Millisecond)
+	if rtt := max(now.Sub(pc.pass.sent), time.Millisecond); p.rtt == 0 || rtt < p.rtt {
+		p.rtt = rtt
 	}
 	if p.firstAns.IsZero() {
 		p.firstAns = now
 	}
 	p.hdr.observe(p, pc.pass, resp.Header, now)
 	if resp.StatusCode != http.StatusTooManyRequests {
-		p.served++
+		p.answered++
+		if resp.StatusCode < 300 {
+			p.succeeded++
+		}
 		if len(p.recent) == maxRecent {
 			p.recent = append(p.recent[:0], p.recent[1:]...)
 		}
@@ -378,29 +367,25 @@ func (pc *pacedCall) observe(resp *http.Response) {
 		p.est.record(pc.pass.seq, served)
 		return
 	}
-	ra, hasRA := parseRetryAfter(resp.Header.Get("Retry-After"), now)
-	if p.tracef != nil {
-		p.tracef("%v refused ra=%v", now.Format("05.000"), ra)
-	}
-	p.refused(pc.pass, now, ra, hasRA)
-	// A refusal while others of the client's requests are served is the
+	ra, _ := parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	p.refused(pc.pass, now, ra)
+	// A refusal while other requests of the client are served is the
 	// server rationing its capacity, not failing: it does not use up an
 	// attempt. A server that refuses every request is not forgiven.
-	if p.retries && p.served > pc.servedAt && pc.forgiven < maxForgiven {
+	if p.retries && p.succeeded > pc.succeededAt && pc.forgiven < maxForgiven {
 		pc.forgiven++
 		pc.excused = true
 	}
 }
 
-// refused handles a 429 to the request of ps, answered at now.
-func (p *pacer) refused(ps pass, now time.Time, ra time.Duration, hasRA bool) {
+// refused handles a 429 to the request of ps, answered at now with a
+// Retry-After of ra (0 when it had none): it pauses every new request until
+// then, and asks for a new estimate when the pause ends.
+func (p *pacer) refused(ps pass, now time.Time, ra time.Duration) {
 	p.starting = false
 	p.hdr.refused(ps)
 	p.est.record(ps.seq, refused)
 	p.refit = true
-	if !hasRA {
-		ra = 0
-	}
 	if until := now.Add(ra); until.After(p.pauseUntil) {
 		if !now.Before(p.pauseUntil) {
 			p.pauseLen = 0 // a new pause, not one extended
@@ -408,72 +393,53 @@ func (p *pacer) refused(ps pass, now time.Time, ra time.Duration, hasRA bool) {
 		p.pauseLen += until.Sub(later(p.pauseUntil, now))
 		p.maxPause = max(p.maxPause, p.pauseLen)
 		p.pauseUntil = until
-		p.gen++
 	}
 }
 
-// estimate sets the pace from the estimator's fit, when a pause after a
-// refusal ends. The pace starts at the lowest rate that explains what the
-// server did, with the smallest burst, so that the next refusal comes late
-// if at all, and rises so that it does come and measures the rate: slowly
-// when the rate is known within a few percent, across the possible rates in
-// a few pauses' time when it is known within a few times, and doubling every
-// half pause when it is not known at all.
+// estimate sets the pace from the estimator's fit as the pause after a
+// refusal ends. The pace starts at the lowest rate that fits, with half the
+// best fitting burst, so that the next refusal comes late if at all, and
+// rises so that it comes and measures the rate: doubling every quarter
+// pause while the rate is not known within four times; else in a straight
+// line to the middle of the rates that fit best, within a pause, and by
+// creep from there; once the rates that fit are within twice margin, from
+// a little under the middle by creep.
 func (p *pacer) estimate(now time.Time) {
 	if !p.est.anyServed() {
-		// Refused before anything was served: the rest of the client's
-		// quota went elsewhere, and nothing is known of the rate. Start
-		// slowly again once the pause is over.
+		// Refused before anything was served: the quota went elsewhere,
+		// and nothing is known of the rate. Start slowly again.
 		p.rate, p.starting = 0, true
 		return
 	}
 	best, lo, hi, bMin := p.est.fit(p.maxPause)
-	if p.tracef != nil {
-		p.tracef("fit best=%+v lo=%.2f hi=%.2f bMin=%.2f", best, lo, hi, bMin)
-		if len(p.est.log) < 40 {
-			var b strings.Builder
-			for _, e := range p.est.log {
-				fmt.Fprintf(&b, " %d:%.1f:%d", e.seq, float64(e.at.Sub(p.est.log[0].at).Microseconds())/1000, e.outcome)
-			}
-			p.tracef("log full=%v%s", p.est.startFull, b.String())
-		}
-	}
-	pause := max(p.pauseLen, minPause)
-	// Refusals that come whatever the pace (a server that fails at
-	// random) must not slow the client to a crawl: the pace never falls
-	// under half what the server served lately.
-	if floor := floorShare * p.servedRate(now); lo < floor {
+	p.est.keep(maxLogRefusals)
+	// Refusals that come whatever the pace (a server failing at random)
+	// must not slow the client to a crawl: the pace never falls under half
+	// the rate of the latest answers.
+	if floor := floorShare * p.answerRate(now); lo < floor {
 		lo, hi = floor, max(hi, floor)
 	}
 	if best.miss > 1+0.5*float64(p.est.refusals) {
-		hi = max(hi, 4*lo+1) // no bucket explains the refusals: keep probing
+		hi = max(hi, 4*lo+1) // no bucket explains the refusals well: keep probing
 	}
-	// Half the best burst, or more when nothing smaller explains the log:
-	// a burst too large is refused as soon as the pause ends, one too
-	// small costs a little of the refill.
-	bMin = max(bMin, best.burst/2)
+	burst := max(bMin, best.burst/2)
+	mid := min(max(best.rate, lo), hi)
+	pause := max(p.pauseLen, minPause)
 	switch {
 	case hi <= lo*(1+2*margin):
-		r := max(best.rate*(1-margin), lo*(1-margin))
-		p.setRate(now, r, bMin, 0, r, 0, creep*r)
-	case hi <= 4*lo && os.Getenv("STAGE2") == "mid":
-		mid := math.Sqrt(lo * hi)
-		p.setRate(now, lo, bMin, 0, mid, pause, creep*mid)
+		r := mid * (1 - margin)
+		p.setPace(now, r, burst, 0, r, 0, creep*r)
 	case hi <= 4*lo:
-		p.setRate(now, lo, bMin, 0, hi, probeSpan*pause, creep*hi)
+		p.setPace(now, lo, burst, 0, mid, pause, creep*mid)
 	default:
-		p.setRate(now, lo, bMin, time.Duration(float64(pause)*doublingShare), 0, 0, 0)
+		p.setPace(now, lo, burst, time.Duration(float64(pause)*doublingShare), 0, 0, 0)
 	}
-	p.est.keep(maxLogRefusals)
 }
 
-// servedRate is how many answers other than 429 came a second over the
+// answerRate is how many answers other than 429 came a second over the
 // last servedWindow, or since the first request when that is shorter.
-func (p *pacer) servedRate(now time.Time) float64 {
-	from := now.Add(-servedWindow)
-	if p.firstSent.After(from) {
-		from = p.firstSent
-	}
+func (p *pacer) answerRate(now time.Time) float64 {
+	from := later(now.Add(-servedWindow), p.firstSent)
 	n := 0
 	for i := len(p.recent) - 1; i >= 0 && p.recent[i].After(from); i-- {
 		n++
@@ -485,13 +451,14 @@ func (p *pacer) servedRate(now time.Time) float64 {
 }
 
 // estimator fits a token bucket to what the server did with the client's
-// requests: it replays the requests sent since a moment the bucket's state
-// was known through candidate buckets, and keeps the rates and bursts under
-// which they would have been served and refused as they were.
+// requests: it replays the requests sent since the bucket's state was known
+// through candidate buckets, and keeps the rates and bursts under which they
+// would have been served and refused as they were.
 type estimator struct {
-	log       []sent // in the order they were let through
-	startFull bool   // the bucket was full before log[0]; otherwise it had just refused
-	refusals  int    // in log
+	log       []sent    // in the order they were let through
+	startFull bool      // the bucket was full before log[0]; otherwise it had just refused
+	refusals  int       // in log
+	prev      candidate // the latest fit
 }
 
 // sent is one request in the estimator's log.
@@ -505,30 +472,32 @@ type outcome uint8
 
 const (
 	inFlight outcome = iota
-	served
-	refused
-	unknown // failed in transit, or answered by another origin
+	served           // answered, other than 429
+	refused          // answered 429
+	unknown          // failed in transit, or answered by another origin
 )
 
-// maxLog bounds the estimator's log; maxLogRefusals is how many refusals
-// it keeps, the fit's measurements of the bucket.
+// maxLog bounds the estimator's log; maxLogRefusals is how many refusals,
+// the fit's measurements, it keeps.
 const (
-	maxLog         = 1024
+	maxLog         = 512
 	maxLogRefusals = 6
 )
 
+// add logs the request seq, sent at at.
 func (e *estimator) add(seq uint64, at time.Time) {
-	if len(e.log) == 0 && seq == 1 {
+	if seq == 1 {
 		e.startFull = true
 	}
 	e.log = append(e.log, sent{seq: seq, at: at})
 	if len(e.log) > maxLog {
 		// Nothing refused in a long while: the pace was under the rate,
-		// and the bucket is about full.
+		// and the bucket about full.
 		e.trim(len(e.log)/2, true)
 	}
 }
 
+// record notes the outcome of the request seq.
 func (e *estimator) record(seq uint64, o outcome) {
 	if len(e.log) == 0 || seq < e.log[0].seq {
 		return
@@ -541,8 +510,8 @@ func (e *estimator) record(seq uint64, o outcome) {
 	}
 }
 
-// trim drops the log's first n records; the bucket was full before the
-// rest, or had just refused record n-1.
+// trim drops the log's first n records; full says whether the bucket was
+// full before the rest, or had just refused.
 func (e *estimator) trim(n int, full bool) {
 	for _, s := range e.log[:n] {
 		if s.outcome == refused {
@@ -551,40 +520,6 @@ func (e *estimator) trim(n int, full bool) {
 	}
 	e.log = append(e.log[:0], e.log[n:]...)
 	e.startFull = full
-}
-
-// outAfter counts the requests let through after seq and not yet
-// answered.
-func (e *estimator) outAfter(seq uint64) int {
-	n := 0
-	for i := len(e.log) - 1; i >= 0 && e.log[i].seq > seq; i-- {
-		if e.log[i].outcome == inFlight {
-			n++
-		}
-	}
-	return n
-}
-
-// usedBetween counts the requests let through after from and up to to that
-// were served or are not yet answered: those the server counted.
-func (e *estimator) usedBetween(from, to uint64) int {
-	n := 0
-	for i := len(e.log) - 1; i >= 0 && e.log[i].seq > from; i-- {
-		if s := e.log[i]; s.seq <= to && (s.outcome == served || s.outcome == inFlight) {
-			n++
-		}
-	}
-	return n
-}
-
-// anyServed reports whether the log holds a served request.
-func (e *estimator) anyServed() bool {
-	for _, s := range e.log {
-		if s.outcome == served {
-			return true
-		}
-	}
-	return false
 }
 
 // keep drops the log's records before the n-th latest refusal.
@@ -603,166 +538,230 @@ func (e *estimator) keep(n int) {
 	}
 }
 
+// anyServed reports whether the log holds a served request.
+func (e *estimator) anyServed() bool {
+	for _, s := range e.log {
+		if s.outcome == served {
+			return true
+		}
+	}
+	return false
+}
+
+// outSince counts the requests let through at or after t, other than
+// seq, and not yet answered.
+func (e *estimator) outSince(t time.Time, seq uint64) int {
+	n := 0
+	for i := len(e.log) - 1; i >= 0 && !e.log[i].at.Before(t); i-- {
+		if e.log[i].outcome == inFlight && e.log[i].seq != seq {
+			n++
+		}
+	}
+	return n
+}
+
+// usedBetween counts the requests let through after from, up to to, that
+// the server counted: those served or not yet answered.
+func (e *estimator) usedBetween(from, to uint64) int {
+	n := 0
+	for i := len(e.log) - 1; i >= 0 && e.log[i].seq > from; i-- {
+		if s := e.log[i]; s.seq <= to && (s.outcome == served || s.outcome == inFlight) {
+			n++
+		}
+	}
+	return n
+}
+
+// batch is the requests of the log sent within batchWindow of at.
+type batch struct {
+	at            time.Time
+	took, refused int // served or not yet answered; refused
+}
+
+// batchWindow is how close in time requests must be sent for the server to
+// see them in any order.
+const batchWindow = 5 * time.Millisecond
+
+func (e *estimator) batches() []batch {
+	var bs []batch
+	for i := 0; i < len(e.log); {
+		b := batch{at: e.log[i].at}
+		for ; i < len(e.log) && e.log[i].at.Sub(b.at) <= batchWindow; i++ {
+			switch e.log[i].outcome {
+			case served, inFlight:
+				b.took++
+			case refused:
+				b.refused++
+			}
+		}
+		bs = append(bs, b)
+	}
+	return bs
+}
+
 // candidate is a bucket the fit tries.
 type candidate struct {
 	rate, burst float64
 	miss        float64 // how far the log is from what the bucket would have done
 }
 
-// replay measures how far the log is from what a bucket of rate and burst
-// would have done with its requests. Requests sent within batchWindow of
-// each other are taken as one batch, since the server may see them in any
-// order: the bucket serves as many of them as it has whole tokens. When it
-// would have served fewer than the server did, the miss grows by the
-// shortfall; when it would have had a token left for a request the server
-// refused, by the excess and a half; and the bucket is set to what the
-// server showed.
-func (e *estimator) replay(rate, burst float64) float64 {
+// replay measures how far the batches are from what a bucket of rate and
+// burst would have done with them. The bucket serves as many requests of a
+// batch as it has whole tokens, in whatever order they came. A request the
+// server served, for which the bucket would have had less than a token, or
+// one it refused, for which the bucket would have had a token, adds the
+// difference in tokens and half a request to the miss; and the bucket is
+// then set to what the server showed. The boundary is drawn a tenth of a
+// token under one, for the noise of timing: a served request may find a
+// little less than a token, a refused one must find clearly less than one,
+// else any pace with a burst of one explains every refusal of requests
+// sent at that pace.
+func replay(bs []batch, startFull bool, rate, burst float64) float64 {
 	level := 0.999 // it has just refused, and may be about to serve
-	if e.startFull {
+	if startFull {
 		level = burst
 	}
 	var miss float64
-	var last time.Time
-	for i := 0; i < len(e.log); {
-		at := e.log[i].at
+	for i, b := range bs {
 		if i > 0 {
-			level = min(burst, level+rate*at.Sub(last).Seconds())
+			level = min(burst, level+rate*b.at.Sub(bs[i-1].at).Seconds())
 		}
-		last = at
-		var took, refusedN int
-		for ; i < len(e.log) && e.log[i].at.Sub(at) <= batchWindow; i++ {
-			switch e.log[i].outcome {
-			case served:
-				took++
-			case inFlight:
-				took++ // as if served: it is, most often
-			case refused:
-				refusedN++
-			}
+		for range b.took {
+			miss += mismatch(1 - edgeNoise - level)
+			level = max(level-1, 0)
 		}
-		if n := float64(took); level < n {
-			miss += n - level
-			level = 0
-		} else {
-			level -= n
-		}
-		if refusedN > 0 && level >= 1 {
-			miss += level - 1 + 0.5
-			level = 0.999
+		if b.refused > 0 {
+			miss += float64(b.refused) * mismatch(level-(1-edgeNoise))
+			level = min(level, 1-edgeNoise)
 		}
 	}
 	return miss
 }
 
-// batchWindow is how close in time requests must be sent for the server
-// to see them in any order.
-const batchWindow = 5 * time.Millisecond
+// edgeNoise is how far, in tokens, timing noise may move a request across
+// the boundary between served and refused.
+const edgeNoise = 0.1
 
-// fit returns the bucket that best explains the log and the range of rates
-// that explain it about as well. When the server refuses after a pause of
-// at least pause, a bucket that such a pause refills is preferred: servers
-// set Retry-After long enough for that.
+// mismatch is what a request on the wrong side of the boundary by d tokens
+// adds to a candidate's miss: nothing on the right side (d ≤ 0), half a
+// request once edgeNoise over, and the difference beyond.
+func mismatch(d float64) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return 0.5*min(d/edgeNoise, 1) + max(d-edgeNoise, 0)
+}
+
+// fitSteps is how many rates and bursts a grid of fit tries.
+const fitSteps = 48
+
+// fit returns the bucket in the middle of those that best explain the log,
+// the range of rates that explain it about as well, within the counting
+// error of half a request, and the smallest such burst. Buckets that a
+// pause of pause refills are preferred when some fit: servers set
+// Retry-After long enough for that.
+//
+// It tries a coarse grid over all possible buckets, a fine one around the
+// previous fit (a long stretch of pacing near the rate makes the fit sharp,
+// narrower than the coarse steps), and a fine one over what the first two
+// found possible.
 func (e *estimator) fit(pause time.Duration) (best candidate, lo, hi, bMin float64) {
 	if len(e.log) < 2 {
 		return candidate{rate: 1, burst: 1}, 1, 1, 1
 	}
+	bs := e.batches()
 	span := e.log[len(e.log)-1].at.Sub(e.log[0].at).Seconds()
 	n := float64(len(e.log))
-	// First coarsely, from one request over the whole log to every request
-	// within a millisecond, and bursts from one to the whole log; then
-	// finely over what the first pass found possible.
-	rLo, rHi, bLo, bHi := 0.5/max(span+pause.Seconds(), 1e-3), max(n*1000, 1), 1.0, n+1
-	for range 2 {
-		var bMax float64
-		best, lo, hi, bMin, bMax = e.search(pause, rLo, rHi, bLo, bHi)
-		rStep, bStep := math.Pow(rHi/rLo, 1.0/fitSteps), math.Pow(bHi/bLo, 1.0/fitSteps)
-		rLo, rHi = lo/rStep, hi*rStep
-		bLo, bHi = max(bMin/bStep, 1), bMax*bStep
-	}
-	return best, lo, hi, bMin
-}
-
-// fitSteps is how many rates and bursts each pass of fit tries.
-const fitSteps = 64
-
-// search tries rates and bursts in geometric steps over [rLo, rHi] and
-// [bLo, bHi] and returns the best candidate and the ranges of those about as
-// good.
-func (e *estimator) search(pause time.Duration, rLo, rHi, bLo, bHi float64) (best candidate, lo, hi, bMin, bMax float64) {
-	cands := make([]candidate, 0, (fitSteps+1)*(fitSteps+1))
-	best = candidate{miss: math.Inf(1)}
-	for i := 0; i <= fitSteps; i++ {
-		r := rLo * math.Pow(rHi/rLo, float64(i)/fitSteps)
-		for j := 0; j <= fitSteps; j++ {
-			b := bLo * math.Pow(bHi/bLo, float64(j)/fitSteps)
-			c := candidate{rate: r, burst: b, miss: e.replay(r, b)}
-			cands = append(cands, c)
-			if c.miss < best.miss || c.miss == best.miss && e.prefer(c, best, pause) {
-				best = c
+	var cands []candidate
+	grid := func(rLo, rHi, bLo, bHi float64, rSteps, bSteps int) {
+		for i := 0; i <= rSteps; i++ {
+			r := rLo * math.Pow(rHi/rLo, float64(i)/float64(rSteps))
+			for j := 0; j <= bSteps; j++ {
+				b := bLo * math.Pow(bHi/bLo, float64(j)/float64(bSteps))
+				cands = append(cands, candidate{rate: r, burst: b, miss: replay(bs, e.startFull, r, b)})
 			}
 		}
 	}
-	tol := best.miss + 0.5
+	least := func() float64 {
+		m := math.Inf(1)
+		for _, c := range cands {
+			m = min(m, c.miss)
+		}
+		return m
+	}
+
+	// From one request over the whole log to all of them within a
+	// millisecond, bursts from one to the whole log.
+	rLo, rHi, bLo, bHi := 0.5/max(span+pause.Seconds(), 1e-3), max(n*1000, 1), 1.0, n+1
+	grid(rLo, rHi, bLo, bHi, fitSteps, fitSteps)
+	rStep, bStep := math.Pow(rHi/rLo, 1.0/fitSteps), math.Pow(bHi/bLo, 1.0/fitSteps)
+	if e.prev.rate > 0 {
+		grid(e.prev.rate*0.7, e.prev.rate*1.4, max(e.prev.burst/2, 1), e.prev.burst*2+1, 2*fitSteps, fitSteps/2)
+	}
+	m := least()
+	lo, hi, bMin, bMax := bounds(cands, m+2+0.2*m, pause)
+	grid(lo/rStep, hi*rStep, max(bMin/bStep, 1), bMax*bStep, fitSteps, fitSteps)
+
+	best.miss = least()
+	lo, hi, bMin, _ = bounds(cands, best.miss+0.5+0.1*best.miss, pause)
+	mlo, mhi, mbMin, mbMax := bounds(cands, best.miss+0.05, pause)
+	best.rate, best.burst = math.Sqrt(mlo*mhi), math.Sqrt(mbMin*mbMax)
+	e.prev = best
+	return best, lo, hi, bMin
+}
+
+// bounds returns the ranges of rates and bursts of the candidates that miss
+// by at most tol: of those a pause refills when there are such.
+func bounds(cands []candidate, tol float64, pause time.Duration) (lo, hi, bMin, bMax float64) {
 	lo, hi, bMin, bMax = math.Inf(1), 0, math.Inf(1), 0
-	preferred := false
+	refilled := false
 	for _, c := range cands {
 		if c.miss > tol {
 			continue
 		}
-		if p := c.burst <= c.rate*pause.Seconds(); p && !preferred {
-			preferred, lo, hi, bMin, bMax = true, math.Inf(1), 0, math.Inf(1), 0
-		} else if !p && preferred {
+		if r := c.burst <= c.rate*pause.Seconds(); r && !refilled {
+			refilled, lo, hi, bMin, bMax = true, math.Inf(1), 0, math.Inf(1), 0
+		} else if !r && refilled {
 			continue
 		}
 		lo, hi = min(lo, c.rate), max(hi, c.rate)
 		bMin, bMax = min(bMin, c.burst), max(bMax, c.burst)
 	}
-	return best, lo, hi, bMin, bMax
-}
-
-// prefer breaks ties between equally good candidates: a bucket a pause
-// refills, then the slower rate.
-func (e *estimator) prefer(c, than candidate, pause time.Duration) bool {
-	cp, tp := c.burst <= c.rate*pause.Seconds(), than.burst <= than.rate*pause.Seconds()
-	if cp != tp {
-		return cp
-	}
-	return c.rate < than.rate
+	return lo, hi, bMin, bMax
 }
 
 // headerLimit is what RateLimit-* or X-RateLimit-* headers said: a quota of
-// limit requests, of which remaining are left, whole again in reset. The
-// pacer lets a request go while the quota it models has a request left:
-// what the latest answer said remained, less the requests sent after that
-// one and not yet answered, plus what the quota regained since. A token
-// bucket regains its quota little by little, a fixed window only at the
-// reset; until the answers show which, the quota is taken to regain what
-// it lacks evenly until the reset, and after a refusal only at the reset.
+// limit requests, of which remaining are left, whole again after reset. The
+// pacer lets a request go while the quota it models has one left: what the
+// latest answer said remained, less the requests sent after that one and
+// not yet answered, plus what the quota regained since. A token bucket
+// regains its quota little by little, a fixed window only at the reset.
+// Until two answers far enough apart measure it, the quota is taken to
+// regain what it lacks evenly until the reset; after a refusal of a request
+// sent on that guess, only at the reset.
 type headerLimit struct {
 	known    bool
-	windowed bool      // a refusal showed that the quota comes back only at the reset
+	windowed bool      // the quota comes back only at the reset
 	limit    float64   // the quota
-	level    float64   // what was left at levelAt, less what went since
+	level    float64   // what it had at levelAt, less what went since
 	levelAt  time.Time //
-	guess    float64   // requests a second the quota regains, from the latest answer's reset
-	resetAt  time.Time // when the quota is whole again
-	syncSeq  uint64    // the request whose answer set level
+	guess    float64   // requests a second it regains, by the latest answer's reset
+	resetAt  time.Time // when it is whole again
+	syncSent time.Time // when the request went whose answer set level
 
-	// The quota regained between two answers, over at least refillSpan,
-	// measures the rate (rate > 0 once it has).
-	base     sent // the earlier answer's request,
-	baseLeft float64
-	rate     float64
+	base     sent       // the earlier answer of a measurement of the rate,
+	baseLeft float64    // and what it said remained
+	samples  [3]float64 // the latest measurements, newest first
+	rate     float64    // requests a second the quota regains, once measured
 }
 
-// refillSpan is the least time over which two answers measure the rate at
-// which a quota comes back.
-const refillSpan = 500 * time.Millisecond
+// refillSpan is the least time between two answers that measure the rate
+// at which a quota comes back; half of it for the first measurement.
+const refillSpan = 300 * time.Millisecond
 
 // readLimit reads a quota from h: RateLimit-* (reset in seconds) or else
-// X-RateLimit-* (reset in Unix seconds when large, else seconds). A list,
-// such as RateLimit-Limit: "100, 100;w=60", gives its first number.
+// X-RateLimit-* (reset in Unix seconds when large, else in seconds). A list
+// such as "100, 100;w=60" gives its first number.
 func readLimit(h http.Header, now time.Time) (limit, remaining float64, reset time.Duration, ok bool) {
 	for _, prefix := range []string{"Ratelimit-", "X-Ratelimit-"} {
 		l, okL := headerNumber(h.Get(prefix + "Limit"))
@@ -773,7 +772,7 @@ func readLimit(h http.Header, now time.Time) (limit, remaining float64, reset ti
 		if v, okS := headerNumber(h.Get(prefix + "Reset")); okS {
 			switch {
 			case prefix == "X-Ratelimit-" && v >= 1e9:
-				// A Unix time, whole seconds: the reset may come up to a
+				// A Unix time in whole seconds: the reset may come up to a
 				// second after it.
 				reset = max(time.Unix(int64(v), 0).Add(time.Second).Sub(now), 0)
 			case v < maxRetryAfter.Seconds():
@@ -790,10 +789,10 @@ func readLimit(h http.Header, now time.Time) (limit, remaining float64, reset ti
 // headerNumber reads the first number of a header value: digits, perhaps
 // with a fraction.
 func headerNumber(v string) (float64, bool) {
-	v = strings.TrimSpace(v)
 	if i := strings.IndexAny(v, ",;"); i >= 0 {
-		v = strings.TrimSpace(v[:i])
+		v = v[:i]
 	}
+	v = strings.TrimSpace(v)
 	if v == "" || strings.Trim(v, "0123456789.") != "" {
 		return 0, false
 	}
@@ -801,18 +800,31 @@ func headerNumber(v string) (float64, bool) {
 	return f, err == nil && !math.IsInf(f, 0)
 }
 
-// observe takes in the quota an answer to the request of ps announced.
+// observe takes in the quota that the answer to the request of ps
+// announced, if it is newer than what the pacer knows.
 func (h *headerLimit) observe(p *pacer, ps pass, hdr http.Header, now time.Time) {
 	limit, left, reset, ok := readLimit(hdr, now)
-	if !ok || limit < 1 || ps.seq <= h.syncSeq {
+	if !ok || limit < 1 {
+		return
+	}
+	// The quota left after this request, less the requests out that the
+	// server may not have counted yet: those sent after it, or so close
+	// before it that the server may have seen them after it.
+	level := left - float64(p.est.outSince(ps.sent.Add(-batchWindow), ps.seq))
+	if h.known && !ps.sent.After(h.syncSent.Add(batchWindow)) {
+		// An answer to a request sent no later than the one the model
+		// follows, give or take the order in which the server saw them,
+		// may only lower it: of answers to requests sent together, the
+		// one with the least left is the latest.
+		if level < h.left(now, p.inflight) {
+			h.level, h.levelAt = level, now
+		}
 		return
 	}
 	h.known = true
 	p.starting = false
-	h.limit = limit
-	h.syncSeq = ps.seq
-	h.level = left - float64(p.est.outAfter(ps.seq))
-	h.levelAt = now
+	h.limit, h.syncSent = limit, ps.sent
+	h.level, h.levelAt = level, now
 	h.resetAt = now.Add(reset)
 	h.guess = 0
 	if reset > 0 && left < limit {
@@ -821,23 +833,25 @@ func (h *headerLimit) observe(p *pacer, ps pass, hdr http.Header, now time.Time)
 
 	switch {
 	case h.base.seq == 0 || left >= limit || h.baseLeft >= limit:
-		// The quota was whole at one end: what it regained was capped.
+		// The quota was whole at one end: what it regained is not
+		// measured.
 		h.base, h.baseLeft = sent{seq: ps.seq, at: ps.sent}, left
-	case ps.sent.Sub(h.base.at) >= refillSpan:
+	case ps.sent.Sub(h.base.at) >= refillSpan || h.rate == 0 && ps.sent.Sub(h.base.at) >= refillSpan/2:
 		used := float64(p.est.usedBetween(h.base.seq, ps.seq))
 		r := max(left-h.baseLeft+used, 0) / ps.sent.Sub(h.base.at).Seconds()
-		if h.rate == 0 {
-			h.rate = r
-		} else {
-			h.rate = (h.rate + r) / 2
-		}
+		// While the client sends less than the quota regains, the quota
+		// fills and what it regains is capped: the highest of the latest
+		// measurements is the one taken while the client kept up.
+		copy(h.samples[1:], h.samples[:])
+		h.samples[0] = r
+		h.rate = (1 - margin) * max(h.samples[0], h.samples[1], h.samples[2])
 		h.base, h.baseLeft = sent{seq: ps.seq, at: ps.sent}, left
 	}
 }
 
-// refused notes a 429 to the request of ps. When it went on what the quota
-// was thought to regain, the quota does not come back as thought: by the
-// guess, it comes back only at the reset; by the measured rate, more slowly.
+// refused notes a 429 to the request of ps. If it went on what the quota was
+// thought to regain, the quota does not come back as thought: by the guess,
+// it comes back only at the reset; by the measured rate, more slowly.
 func (h *headerLimit) refused(ps pass) {
 	switch {
 	case !ps.regain:
@@ -848,54 +862,70 @@ func (h *headerLimit) refused(ps pass) {
 	}
 }
 
-// left is what the quota has at now, by the model.
-func (h *headerLimit) left(now time.Time) float64 {
+// regain is how many requests a second the quota is thought to regain.
+func (h *headerLimit) regain() float64 {
+	switch {
+	case h.windowed:
+		return 0
+	case h.rate > 0:
+		return h.rate
+	}
+	return h.guess
+}
+
+// left is what the quota has at now, by the model, with out requests not
+// yet answered: whole at the reset, less those.
+func (h *headerLimit) left(now time.Time, out int) float64 {
 	if !now.Before(h.resetAt) {
-		return h.limit
+		return h.limit - float64(out)
 	}
-	regain := h.rate
-	if regain == 0 {
-		regain = h.guess
-	}
-	if h.windowed {
-		regain = 0
-	}
-	return min(h.limit, h.level+regain*now.Sub(h.levelAt).Seconds())
+	return min(h.limit, h.level+h.regain()*now.Sub(h.levelAt).Seconds())
 }
 
 // wait is how long a request must wait at now for the quota to have room
-// for it; 0 when it has.
-func (h *headerLimit) wait(p *pacer, now time.Time) time.Duration {
+// for it; 0 when it has, or when no quota is known.
+//
+// Until the rate is measured, the guess from the reset is poor when the
+// reset is rounded to seconds: a quota that is whole again in a fifth of a
+// second says one. So when nothing is out to bring news, one request goes
+// after probeAfter round trips, to measure what came back; if it is refused,
+// the quota is taken to come back only at the reset.
+func (h *headerLimit) wait(now time.Time, out int, rtt time.Duration) time.Duration {
 	if !h.known {
 		return 0
 	}
-	l := h.left(now)
+	l := h.left(now, out)
 	if l >= 1 {
 		return 0
 	}
 	d := h.resetAt.Sub(now)
-	regain := h.rate
-	if regain == 0 {
-		regain = h.guess
+	if r := h.regain(); r > 0 {
+		d = min(d, time.Duration((1-l)/r*float64(time.Second)))
 	}
-	if !h.windowed && regain > 0 {
-		d = min(d, time.Duration((1-l)/regain*float64(time.Second)))
+	if h.rate == 0 && !h.windowed && out == 0 {
+		probe := h.levelAt.Add(probeAfter * rtt).Sub(now)
+		if probe <= 0 {
+			return 0
+		}
+		d = min(d, probe)
 	}
 	return max(d, time.Millisecond)
 }
 
-// take counts a request let through against the quota, and reports
+// probeAfter is how many round trips after the latest answer a probe goes.
+const probeAfter = 4
+
+// take counts a request let through at now against the quota, and reports
 // whether it went on what the quota was thought to regain since the latest
 // answer.
-func (h *headerLimit) take(now time.Time) bool {
+func (h *headerLimit) take(now time.Time, out int) bool {
 	if !h.known {
 		return false
 	}
 	regain := h.level < 1 && now.Before(h.resetAt)
-	h.level = h.left(now) - 1
-	h.levelAt = now
+	h.level, h.levelAt = h.left(now, out)-1, now
 	if !now.Before(h.resetAt) {
-		h.resetAt = now.Add(time.Hour) // unknown until the next answer says
+		h.resetAt = now.Add(maxRetryAfter) // whole again: unknown until the next answer says
 	}
 	return regain
 }

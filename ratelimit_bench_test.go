@@ -335,22 +335,37 @@ func BenchmarkRateLimitedWalk(b *testing.B) {
 }
 
 // BenchmarkUnlimitedWalk is the same walk against the same server without a
-// limit: what pacing costs when nothing is refused.
+// limit, with the adaptive pacer on (the default) and off: what pacing costs
+// when nothing is refused. Each op is one walk by a new client, so the slow
+// start of each is measured.
 func BenchmarkUnlimitedWalk(b *testing.B) {
-	for _, conc := range []int{1, 8} {
-		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
-			srv := newLimitedServer(b, limitConfig{latency: *benchLimitLatency, pages: *benchLimitPages})
-			c := limitedClient(b, srv, conc)
-			var st walkStats
-			for i := 0; i < b.N; i++ {
-				walkLimited(b, srv, c, &st)
-			}
-			if st.failed > 0 {
-				b.Fatalf("%d walks failed", st.failed)
-			}
-			b.ReportMetric(float64(srv.cfg.pages*100*b.N)/b.Elapsed().Seconds(), "items/s")
-		})
+	concurrencies := []int{1, 8, 16}
+	if testing.Short() {
+		concurrencies = []int{8}
 	}
+	for _, conc := range concurrencies {
+		for _, on := range []bool{true, false} {
+			b.Run(fmt.Sprintf("concurrency=%d/pacer=%s", conc, map[bool]string{true: "on", false: "off"}[on]), func(b *testing.B) {
+				unlimitedWalks(b, conc, on)
+			})
+		}
+	}
+}
+
+func unlimitedWalks(b *testing.B, conc int, adaptive bool) {
+	srv := newLimitedServer(b, limitConfig{latency: *benchLimitLatency, pages: *benchLimitPages})
+	var st walkStats
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		c := limitedClient(b, srv, conc, WithAdaptiveRateLimit(adaptive))
+		b.StartTimer()
+		walkLimited(b, srv, c, &st)
+	}
+	if st.failed > 0 {
+		b.Fatalf("%d walks failed", st.failed)
+	}
+	b.ReportMetric(float64(srv.cfg.pages*100*b.N)/b.Elapsed().Seconds(), "items/s")
 }
 
 // mixedCalls are the calls of BenchmarkRateLimitedMixed, taken in turn.
@@ -380,6 +395,9 @@ var mixedCalls = []func(ctx context.Context, c *Client, i int) error{
 // unknown. x-floor is the wall time over calls ÷ rate; failed-calls the
 // calls that returned an error.
 func BenchmarkRateLimitedMixed(b *testing.B) {
+	if testing.Short() {
+		b.Skip("a 5 s run; the walks cover the pacer in short runs")
+	}
 	const workers = 50
 	burst, _ := strconv.Atoi(strings.Split(*benchLimitBursts, ",")[0])
 	srv := newLimitedServer(b, limitConfig{rate: *benchLimitRate, burst: burst, latency: *benchLimitLatency, retryAfter: *benchLimitRetry, pages: 10})
