@@ -194,13 +194,16 @@ func WithRateLimit(perSecond float64, burst int) Option {
 // answers it gets. A 429's Retry-After pauses every new request of the
 // client, not only the refused one; the waiting requests then resume spread
 // out over a tenth of the pause, at the learned pace. While nothing is
-// refused the pace rises slowly, so that a limit raised later is found. A
-// 429 answered while other requests of the client go through does not use
-// up an attempt of RetryPolicy.MaxAttempts, up to 10 of them in a call; a
-// server that refuses every request still ends the call after MaxAttempts.
+// refused the pace rises slowly, so that a limit raised later is found.
 // Until the limit shows, a new client lets through at most 4 more requests
 // than have been answered, a window that doubles every round trip, so that
 // the first burst of a concurrent walk overruns a small limit by little.
+//
+// A 429 answered while other requests of the client go through does not use
+// up an attempt of RetryPolicy.MaxAttempts, up to 10 of them in a call: the
+// server is rationing, and a walk does not fail while the client learns. A
+// server that refuses every request still ends the call after MaxAttempts,
+// and MaxAttempts 1 still retries nothing.
 //
 // When off, requests go as soon as WithRateLimit allows, a 429 delays only
 // the refused request, and every 429 counts as an attempt.

@@ -47,8 +47,8 @@ import (
 // requests than have been answered (a window that doubles every round trip),
 // so that the first burst of a concurrent walk overruns a small bucket by
 // little; this ends with the first sign of a limit or once the window no
-// longer holds anything back. When nothing is refused the pacer costs a map
-// lookup-sized bookkeeping per request and never waits.
+// longer holds anything back. After that, while nothing is refused, the pacer
+// costs a little bookkeeping per request and never waits.
 type pacer struct {
 	mu       sync.Mutex
 	now      func() time.Time

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -264,6 +265,7 @@ func TestPacerLearnsAnUnknownLimit(t *testing.T) {
 				assert.Zero(t, r.failed, "failed calls")
 				assert.LessOrEqual(t, float64(r.refused), 0.15*float64(r.requests), "refused")
 				assert.Less(t, r.wall, 3*r.floor, "wall time (simulated)")
+				t.Logf("FIGURE sim-unknown-limit rate=%v burst=%v concurrency=%d %v", tc.rate, tc.burst, conc, r)
 
 				if testing.Short() || conc != 4 {
 					return
@@ -273,6 +275,7 @@ func TestPacerLearnsAnUnknownLimit(t *testing.T) {
 				r = simulateWalk(long, 1)
 				assert.Zero(t, r.failed, "failed calls")
 				assert.InDelta(t, tc.rate, r.finalRate, 0.15*tc.rate, "pace at the end of a long walk")
+				t.Logf("FIGURE sim-unknown-limit-500-pages rate=%v burst=%v concurrency=%d %v", tc.rate, tc.burst, conc, r)
 			})
 		}
 	}
@@ -289,6 +292,7 @@ func TestPacerFollowsAnnouncedLimit(t *testing.T) {
 					r := simulateWalk(simWalk(20, burst, conc, h), 1)
 					assert.Zero(t, r.refused, "refused")
 					assert.Less(t, r.wall.Seconds(), 1.1*r.floor.Seconds(), "wall time (simulated)")
+					t.Logf("FIGURE sim-announced-limit %s burst=%v concurrency=%d %v", h, burst, conc, r)
 				})
 			}
 		}
@@ -307,6 +311,7 @@ func TestPacerRandomRefusalsDoNotStall(t *testing.T) {
 		assert.Zero(t, r.failed)
 		natural := time.Duration(cfg.pages) * (cfg.latency + cfg.decode) / time.Duration(conc)
 		assert.Less(t, r.wall, cfg.retryAfter+10*natural, "concurrency %d", conc)
+		t.Logf("FIGURE sim-random-refusals concurrency=%d wall=%s natural=%s refused=%d/%d failed=%d", conc, r.wall, natural, r.refused, r.requests, r.failed)
 	}
 }
 
@@ -390,6 +395,7 @@ func TestPacerPausesEveryRequest(t *testing.T) {
 		distinct[d] = true
 	}
 	assert.Greater(t, len(distinct), 15, "resumes spread out, not in one instant")
+	t.Logf("FIGURE pause Retry-After=2s: 20 requests wait %s to %s, %d distinct moments", slices.Min(resumes), slices.Max(resumes), len(distinct))
 
 	// A later refusal with a shorter Retry-After does not shorten the pause.
 	third := p.call()
@@ -572,6 +578,7 @@ func TestRefusalWhileOthersServedIsNotAnAttempt(t *testing.T) {
 						require.ErrorIs(t, err, ErrRateLimited)
 						assert.Equal(t, int64(4), attempts.Load())
 					}
+					t.Logf("FIGURE refused-while-others-served adaptive=%v attempts=%d err=%v", adaptive, attempts.Load(), err)
 				}
 				break
 			}
@@ -595,4 +602,5 @@ func TestRefusedForeverEndsTheCall(t *testing.T) {
 	require.True(t, errors.As(err, &apiErr))
 	assert.Equal(t, "/api-prefix/v1/health", mustParse(t, apiErr.URL).Path, "the error names the request")
 	assert.Equal(t, int64(4), attempts.Load())
+	t.Logf("FIGURE refused-forever attempts=%d err=%q", attempts.Load(), err)
 }
