@@ -45,7 +45,7 @@ type Client struct {
 	mode            string // the credential mode, for String
 	userAgent       string
 	retry           RetryPolicy
-	limiter         *rate.Limiter
+	pacer           *pacer
 	pageConcurrency int
 	logger          *slog.Logger
 	timeout         time.Duration
@@ -92,6 +92,7 @@ type settings struct {
 	retry           RetryPolicy
 	rateLimit       rate.Limit
 	rateBurst       int
+	fixedRate       bool
 	pageConcurrency int
 	logger          *slog.Logger
 	timeout         time.Duration
@@ -198,6 +199,10 @@ func WithRetry(p RetryPolicy) Option {
 // bursts of up to burst, across all its goroutines. Waiting for the limiter
 // ends when the call's context ends. perSecond must be a finite number;
 // zero, like leaving the option out, sets no limit.
+//
+// The client also adapts to the API's limit by itself (see
+// WithAdaptiveRateLimit); WithRateLimit is then an upper bound: the client
+// never goes faster, and slower when the API asks it to.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(s *settings) { s.rateLimit, s.rateBurst = rate.Limit(perSecond), burst }
 }
@@ -208,6 +213,33 @@ func WithRateLimit(perSecond float64, burst int) Option {
 // page past it and close it afterwards, and hold more pages in memory,
 // without getting pages faster from an API that limits its rate.
 const MaxPageConcurrency = 32
+
+// WithAdaptiveRateLimit turns the client's adaptation to the API's rate
+// limit on (the default) or off.
+//
+// When on, the client learns the limit from the API's answers and paces all
+// its requests, from all goroutines, to a little under it: from the
+// RateLimit-Limit, -Remaining and -Reset headers (or X-RateLimit-*) when the
+// API sends them, before anything is refused, and otherwise from the 429
+// answers it gets. A 429's Retry-After pauses every new request of the
+// client, not only the refused one; the waiting requests then resume spread
+// out over a tenth of the pause, at the learned pace. While nothing is
+// refused the pace rises slowly, so that a limit raised later is found.
+// Until the limit shows, a new client lets through at most 4 more requests
+// than have been answered, a window that doubles every round trip, so that
+// the first burst of a concurrent walk overruns a small limit by little.
+//
+// A 429 answered while other requests of the client go through does not use
+// up an attempt of RetryPolicy.MaxAttempts, up to 10 of them in a call: the
+// server is rationing, and a walk does not fail while the client learns. A
+// server that refuses every request still ends the call after MaxAttempts,
+// and MaxAttempts 1 still retries nothing.
+//
+// When off, requests go as soon as WithRateLimit allows, a 429 delays only
+// the refused request, and every 429 counts as an attempt.
+func WithAdaptiveRateLimit(on bool) Option {
+	return func(s *settings) { s.fixedRate = !on }
+}
 
 // WithPageConcurrency lets All iterators fetch up to n pages at once (1, the
 // default, walks the pages one by one; at most MaxPageConcurrency). Items are
@@ -282,9 +314,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	hc.Transport = &authTransport{base: transport, origin: c.origin, tokens: c.tokens}
+	var ceiling *rate.Limiter
 	if s.rateLimit > 0 {
-		c.limiter = rate.NewLimiter(s.rateLimit, s.rateBurst)
+		ceiling = rate.NewLimiter(s.rateLimit, s.rateBurst)
 	}
+	c.pacer = newPacer(!s.fixedRate, ceiling, c.origin, c.retry.MaxAttempts > 1)
 
 	c.common.client = c
 	c.Organizations = (*OrganizationsService)(&c.common)
@@ -532,7 +566,8 @@ type exchange struct {
 
 	target   string
 	body     []byte
-	attempts int
+	attempts int            // attempts sent, the first included
+	pc       *pacedCall     // the call's place in the client's pace
 	last     *http.Response // the latest answer, its body closed
 	// unknown is set once an attempt may have been acted on although no
 	// answer said so: sent, then a transport error, a timeout or a 5xx.
@@ -543,11 +578,11 @@ func (x *exchange) run(ctx context.Context, handle func(*http.Response) error) e
 	if err := x.build(); err != nil {
 		return err
 	}
+	x.pc = x.c.pacer.call()
+	defer x.pc.end()
 	for {
-		if x.c.limiter != nil {
-			if err := x.c.limiter.Wait(ctx); err != nil {
-				return x.errorf("waiting for the rate limiter: %w", err)
-			}
+		if err := x.pc.wait(ctx); err != nil {
+			return x.errorf("waiting for the rate limiter: %w", err)
 		}
 		x.attempts++
 		retry, wait, err := x.attempt(ctx, handle)
@@ -609,9 +644,10 @@ func (x *exchange) response() Response {
 var errAttemptTimeout = errors.New("attempt timed out")
 
 // attempt sends one attempt. It says whether to try again, and after how
-// long.
+// long. Attempts the pacer forgave (429s while the server let others
+// through) do not count against RetryPolicy.MaxAttempts.
 func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) error) (retry bool, wait time.Duration, err error) {
-	c, r, n := x.c, x.r, x.attempts
+	c, r, n := x.c, x.r, x.attempts-x.pc.forgiven
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var timer *time.Timer
@@ -649,7 +685,8 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 
 	start := time.Now()
 	resp, err := c.hc.Do(req)
-	c.log(ctx, r.method, x.target, resp, err, time.Since(start), n)
+	x.pc.observe(resp)
+	c.log(ctx, r.method, x.target, resp, err, time.Since(start), x.attempts)
 	if err != nil {
 		err = x.transportError(actx, err)
 		if wrote.Load() {
@@ -676,6 +713,9 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 		switch {
 		case !retryableStatus(r.method, resp.StatusCode):
 			return false, 0, x.outcome(apiErr)
+		case n >= x.retry.MaxAttempts && x.pc.excused:
+			// A 429 while the server lets other requests through: rationing,
+			// not a failure of this call.
 		case n >= x.retry.MaxAttempts && n > 1:
 			return false, 0, x.outcome(fmt.Errorf("%w (gave up after %d attempts)", apiErr, n))
 		case n >= x.retry.MaxAttempts:
