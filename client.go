@@ -202,7 +202,8 @@ func WithRetry(p RetryPolicy) Option {
 //
 // The client also adapts to the API's limit by itself (see
 // WithAdaptiveRateLimit); WithRateLimit is then an upper bound: the client
-// never goes faster, and slower when the API asks it to.
+// keeps 5% under it, since with adaptation on a 429 pauses every request of
+// the client, and slower when the API asks it to.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(s *settings) { s.rateLimit, s.rateBurst = rate.Limit(perSecond), burst }
 }
@@ -316,7 +317,14 @@ func NewClient(opts ...Option) (*Client, error) {
 	hc.Transport = &authTransport{base: transport, origin: c.origin, tokens: c.tokens}
 	var ceiling *rate.Limiter
 	if s.rateLimit > 0 {
-		ceiling = rate.NewLimiter(s.rateLimit, s.rateBurst)
+		perSecond := s.rateLimit
+		if !s.fixedRate {
+			// A little under the caller's limit: requests sent at its exact
+			// pace may reach the server closer together than they left, and
+			// with the pacer on, a 429 pauses every request for its Retry-After.
+			perSecond *= 1 - margin
+		}
+		ceiling = rate.NewLimiter(perSecond, s.rateBurst)
 	}
 	c.pacer = newPacer(!s.fixedRate, ceiling, c.origin, c.retry.MaxAttempts > 1)
 

@@ -204,9 +204,11 @@ func (s *limitedServer) listPage(n int) []byte {
 		return fmt.Sprintf(`"https://api.example/v1/events/evt_5kq2/registrations?page=%d&perPage=100"`, p)
 	}
 	var b bytes.Buffer
-	b.Grow(len(s.page) + 512)
+	b.Grow(len(s.page) + 2048)
 	b.WriteString(`{"data":`)
-	b.Write(s.page)
+	// Each page's registrations have IDs of their own: a walk refuses a page
+	// that repeats the one before it.
+	b.Write(bytes.ReplaceAll(s.page, []byte(`"id":"reg_`), fmt.Appendf(nil, `"id":"reg_p%d_`, n)))
 	fmt.Fprintf(&b, `,"meta":{"count":%d},"links":{"first":%s,"self":%s,"last":%s,"prev":%s,"next":%s}}`,
 		s.cfg.pages*100, link(1), link(n), link(s.cfg.pages), link(n-1), link(n+1))
 	return b.Bytes()
