@@ -326,7 +326,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		ceiling = rate.NewLimiter(perSecond, s.rateBurst)
 	}
-	c.pacer = newPacer(!s.fixedRate, ceiling, c.origin, c.retry.MaxAttempts > 1)
+	c.pacer = newPacer(!s.fixedRate, ceiling, c.origin, c.retry)
 
 	c.common.client = c
 	c.Organizations = (*OrganizationsService)(&c.common)

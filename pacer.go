@@ -57,6 +57,7 @@ type pacer struct {
 	ceiling  *rate.Limiter // the caller's WithRateLimit, or nil
 	api      origin        // answers from elsewhere say nothing of the API's limit
 	retries  bool          // the retry policy allows more than one attempt
+	pauseCap time.Duration // the longest pause: the retry policy's MaxBackoff
 
 	changed chan struct{} // closed and replaced whenever a waiting request may go sooner
 
@@ -127,14 +128,15 @@ const (
 
 // newPacer returns the pacer of a client. When adaptive is false it only
 // waits for ceiling, if any.
-func newPacer(adaptive bool, ceiling *rate.Limiter, api origin, retries bool) *pacer {
+func newPacer(adaptive bool, ceiling *rate.Limiter, api origin, policy RetryPolicy) *pacer {
 	return &pacer{
+		retries:  policy.MaxAttempts > 1,
+		pauseCap: policy.MaxBackoff,
 		now:      time.Now,
 		random:   rand.Float64,
 		adaptive: adaptive,
 		ceiling:  ceiling,
 		api:      api,
-		retries:  retries,
 		changed:  make(chan struct{}),
 		starting: true,
 	}
@@ -386,7 +388,9 @@ func (p *pacer) refused(ps pass, now time.Time, ra time.Duration) {
 	p.hdr.refused(ps)
 	p.est.record(ps.seq, refused)
 	p.refit = true
-	if until := now.Add(ra); until.After(p.pauseUntil) {
+	// A Retry-After longer than MaxBackoff ends the call that got it; the
+	// other calls wait no longer than a retry would.
+	if until := now.Add(min(ra, p.pauseCap)); until.After(p.pauseUntil) {
 		if !now.Before(p.pauseUntil) {
 			p.pauseLen = 0 // a new pause, not one extended
 		}

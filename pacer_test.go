@@ -126,7 +126,7 @@ func simulateWalk(cfg simConfig, seed uint64) simResult {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := &sim{now: start, rnd: rand.New(rand.NewPCG(seed, 1)), waiter: map[int]func(){}}
 	s.srv = simBucket{rate: cfg.rate, burst: cfg.burst, tokens: cfg.burst, last: start}
-	p := newPacer(true, nil, originOf(simURL), true)
+	p := newPacer(true, nil, originOf(simURL), DefaultRetryPolicy())
 	p.now = func() time.Time { return s.now }
 	p.random = s.rnd.Float64
 	if cfg.maxAttempts == 0 {
@@ -321,7 +321,7 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) now() time.Time      { return c.t }
 func (c *fakeClock) add(d time.Duration) { c.t = c.t.Add(d) }
 func newTestPacer(c *fakeClock) *pacer {
-	p := newPacer(true, nil, originOf(simURL), true)
+	p := newPacer(true, nil, originOf(simURL), DefaultRetryPolicy())
 	p.now = c.now
 	p.random = rand.New(rand.NewPCG(1, 2)).Float64
 	return p
@@ -454,7 +454,7 @@ func TestPacerCeiling(t *testing.T) {
 }
 
 func TestPacerOff(t *testing.T) {
-	p := newPacer(false, nil, originOf(simURL), true)
+	p := newPacer(false, nil, originOf(simURL), DefaultRetryPolicy())
 	pc := p.call()
 	require.NoError(t, pc.wait(context.Background()))
 	answer(pc, http.StatusTooManyRequests, "Retry-After", "30")
@@ -603,4 +603,18 @@ func TestRefusedForeverEndsTheCall(t *testing.T) {
 	assert.Equal(t, "/api-prefix/v1/health", mustParse(t, apiErr.URL).Path, "the error names the request")
 	assert.Equal(t, int64(4), attempts.Load())
 	t.Logf("FIGURE refused-forever attempts=%d err=%q", attempts.Load(), err)
+}
+
+// TestPacerPauseIsBoundedByMaxBackoff: a Retry-After of a year ends the call
+// that got it, and pauses the client's other calls no longer than a retry
+// would wait: a walk whose next page was still waiting for its turn must
+// not wait a year for it.
+func TestPacerPauseIsBoundedByMaxBackoff(t *testing.T) {
+	policy := RetryPolicy{MaxAttempts: 4, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Second}
+	p := newPacer(true, nil, originOf(simURL), policy)
+	now := time.Now()
+	p.refused(pass{}, now, 365*24*time.Hour)
+	assert.Equal(t, 2*time.Second, p.pauseUntil.Sub(now))
+	p.refused(pass{}, now, time.Second)
+	assert.Equal(t, 2*time.Second, p.pauseUntil.Sub(now), "a shorter Retry-After does not shorten the pause")
 }

@@ -204,10 +204,22 @@ func (w *walker[T, PT]) run(take func(p *Page[T], resp *Response, err error) boo
 		}
 		seen += len(p.Items)
 		most = max(most, p.Count)
+		ahead := func() { // pages after p are fetched while the caller works through it
+			if w.concurrency > 1 && size > 0 {
+				if pf == nil {
+					pf = newPrefetcher(ctx, w.fetch, n+1, w.concurrency)
+				}
+				pf.setLimit(max(lastPage(p, size), n+1))
+			}
+		}
+		ends := !more(p, seen)
+		if !ends {
+			ahead()
+		}
 		if !take(p, r.resp, nil) {
 			return
 		}
-		if !more(p, seen) {
+		if ends {
 			if most <= seen || pf == nil {
 				return
 			}
@@ -225,12 +237,7 @@ func (w *walker[T, PT]) run(take func(p *Page[T], resp *Response, err error) boo
 				return
 			}
 			p.Links, p.Count = fresh.Links, fresh.Count
-		}
-		if w.concurrency > 1 && size > 0 {
-			if pf == nil {
-				pf = newPrefetcher(ctx, w.fetch, n+1, w.concurrency)
-			}
-			pf.setLimit(max(lastPage(p, size), n+1))
+			ahead()
 		}
 		prev = p
 	}

@@ -340,7 +340,8 @@ func TestSyncLaterUpdateDoesNotHideAnEarlierOne(t *testing.T) {
 	for _, n := range []int{1, 8} {
 		t.Run(fmt.Sprintf("concurrency %d", n), func(t *testing.T) {
 			fx := newSyncFixture(t, rceventstest.WithRegistrations(2000))
-			c := fakeClient(t, fx.srv, rcevents.WithPageConcurrency(n))
+			h := newHookTransport(t)
+			c := fakeClient(t, fx.srv, rcevents.WithPageConcurrency(n), h.client())
 			ctx := context.Background()
 			event := fx.srv.Fixtures.EventID
 			all := allRegistrations(t, fx.srv)
@@ -353,15 +354,21 @@ func TestSyncLaterUpdateDoesNotHideAnEarlierOne(t *testing.T) {
 			}
 			many(len(window), func(i int) { fx.updateReg(t, window[i], "0") })
 			x, y := window[0], window[len(window)-1]
-			got := drain(t, c.Registrations.Sync(ctx, event, &cur), func(i int, r rcevents.Registration) {
-				if i == 1 {
-					require.Equal(t, x, r.ID)
+			// Once the run's first page has been answered, before any page
+			// after it is asked for: x, which that page holds, is updated,
+			// then y, on a later page, a second later.
+			var armed atomic.Bool
+			armed.Store(true)
+			h.after = func(req *http.Request, _ *http.Response) {
+				if req.URL.Query().Get("page") == "1" && armed.CompareAndSwap(true, false) {
 					fx.clock.add(time.Second)
 					fx.updateReg(t, x, "during the run")
 					fx.clock.add(time.Second)
 					fx.updateReg(t, y, "later, on a later page")
 				}
-			})
+			}
+			got := drain(t, c.Registrations.Sync(ctx, event, &cur), nil)
+			h.after = nil
 			require.Equal(t, window, regIDs(got))
 			assert.Equal(t, "0", got[0].Metadata["v"], "x as it was read")
 			assert.Equal(t, "later, on a later page", got[len(got)-1].Metadata["v"])
