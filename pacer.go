@@ -117,7 +117,7 @@ const (
 	jitterShare = 0.1
 	// floorShare is the share of the rate of answers over servedWindow
 	// under which the pace never falls; maxRecent bounds the answers kept
-	// to measure it.
+	// to measure it (at least half of it are kept).
 	floorShare   = 0.5
 	servedWindow = 10 * time.Second
 	maxRecent    = 1024
@@ -362,8 +362,8 @@ func (pc *pacedCall) observe(resp *http.Response) {
 		if resp.StatusCode < 300 {
 			p.succeeded++
 		}
-		if len(p.recent) == maxRecent {
-			p.recent = append(p.recent[:0], p.recent[1:]...)
+		if len(p.recent) == maxRecent { // drop the older half: O(1) a request, amortized
+			p.recent = append(p.recent[:0], p.recent[maxRecent/2:]...)
 		}
 		p.recent = append(p.recent, now)
 		p.est.record(pc.pass.seq, served)
