@@ -824,3 +824,27 @@ func TestAllFollowsTheFakesPageCap(t *testing.T) {
 		t.Logf("FIGURE page-cap concurrency=%d items=%d distinct=%d", n, len(ids), len(distinct(ids)))
 	}
 }
+
+// TestWalkUnderTheFakesRateLimit walks a list behind the fake's own rate
+// limit, which it does not announce: the walk loses nothing and fails not,
+// and the client learns the pace from the 429s, so few requests are refused.
+func TestWalkUnderTheFakesRateLimit(t *testing.T) {
+	srv := newFake(t, rceventstest.WithRegistrations(3000))
+	srv.SetRateLimit(rceventstest.RateLimit{PerSecond: 50, Burst: 5, RetryAfter: time.Second})
+	c := fakeClient(t, srv, rcevents.WithPageConcurrency(8))
+	opts := &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: 100}}
+	ids := walkIDs(t, c.Registrations.All(context.Background(), srv.Fixtures.EventID, opts), nil)
+	assert.Len(t, distinct(ids), 3000)
+	var pages, refused int
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/registrations") {
+			pages++
+			if r.RateLimited {
+				refused++
+			}
+		}
+	}
+	assert.Equal(t, 30, pages-refused, "each page answered once")
+	assert.Less(t, refused, 15, "the client paces itself after the first refusals")
+	t.Logf("FIGURE fake-rate-limit pages=30 requests=%d refused=%d", pages, refused)
+}
