@@ -3,6 +3,7 @@ package rcevents
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -29,7 +30,7 @@ type callSettings struct {
 	err error // the first invalid option
 }
 
-// settings reads a call's options.
+// newCallSettings reads a call's options.
 func newCallSettings(opts []CallOption) (callSettings, error) {
 	var cs callSettings
 	for _, opt := range opts {
@@ -212,42 +213,64 @@ func requestID(h http.Header) string {
 	return ""
 }
 
-// parseRateLimit reads the rate-limit headers of an answer received at now:
-// RateLimit-* (Reset in seconds from now) or X-RateLimit-* (Reset as a Unix
-// time, or seconds from now when it is too small to be one). It reports
-// false when h announces no limit.
-func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
-	for _, prefix := range [...]string{"Ratelimit-", "X-Ratelimit-"} {
-		limit, okL := headerInt(h, prefix+"Limit")
-		remaining, okR := headerInt(h, prefix+"Remaining")
-		if !okL && !okR {
-			continue
-		}
-		rl := RateLimit{Limit: limit, Remaining: remaining}
-		if reset, ok := headerInt(h, prefix+"Reset"); ok {
-			if reset > 1_000_000_000 {
-				rl.Reset = time.Unix(int64(reset), 0)
-			} else {
-				rl.Reset = now.Add(time.Duration(reset) * time.Second)
-			}
-		}
-		return rl, true
-	}
-	return RateLimit{}, false
+// announced is what an answer's rate-limit headers say, as numbers. The
+// pacer and Response read them through it alike.
+type announced struct {
+	limit, remaining, reset          float64
+	hasLimit, hasRemaining, hasReset bool
+	unixReset                        bool // reset is a Unix time, not seconds from the answer
 }
 
-// headerInt reads a header holding a non-negative integer; a value that is
-// not one is absent.
-func headerInt(h http.Header, key string) (int, bool) {
-	v := strings.TrimSpace(h.Get(key))
-	if v == "" {
+// readAnnounced reads RateLimit-* or else X-RateLimit-* headers: Reset in
+// seconds, or, for X-RateLimit-Reset, a Unix time when it is large enough
+// to be one. A value is its first number ("100, 100;w=60" is 100); one that
+// is not a number is absent. It reports false when h announces neither a
+// limit nor what remains of it.
+func readAnnounced(h http.Header) (announced, bool) {
+	for _, prefix := range [...]string{"Ratelimit-", "X-Ratelimit-"} {
+		var a announced
+		a.limit, a.hasLimit = headerNumber(h.Get(prefix + "Limit"))
+		a.remaining, a.hasRemaining = headerNumber(h.Get(prefix + "Remaining"))
+		if !a.hasLimit && !a.hasRemaining {
+			continue
+		}
+		a.reset, a.hasReset = headerNumber(h.Get(prefix + "Reset"))
+		a.unixReset = prefix == "X-Ratelimit-" && a.reset >= 1e9
+		return a, true
+	}
+	return announced{}, false
+}
+
+// headerNumber reads the first number of a header value: digits, perhaps
+// with a fraction.
+func headerNumber(v string) (float64, bool) {
+	if i := strings.IndexAny(v, ",;"); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.TrimSpace(v)
+	if v == "" || strings.Trim(v, "0123456789.") != "" {
 		return 0, false
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, false
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil && !math.IsInf(f, 0)
+}
+
+// parseRateLimit reads the rate-limit state an answer received at now
+// announced, for Response; it reports false when it announced none.
+func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
+	a, ok := readAnnounced(h)
+	if !ok {
+		return RateLimit{}, false
 	}
-	return n, true
+	rl := RateLimit{Limit: int(a.limit), Remaining: int(a.remaining)}
+	switch {
+	case !a.hasReset:
+	case a.unixReset:
+		rl.Reset = time.Unix(int64(a.reset), 0)
+	default:
+		rl.Reset = now.Add(time.Duration(a.reset * float64(time.Second)))
+	}
+	return rl, true
 }
 
 // Do sends a request to an endpoint the SDK does not wrap, through the same
@@ -286,22 +309,24 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 }
 
 // checkDoPath checks a path given to Do and returns its escaped path and
-// its query.
+// its query. Its errors quote the path without its query, which may hold
+// an attendee's email, or a credential in a refused absolute URL.
 func checkDoPath(raw string) (path, query string, err error) {
 	const field = "path"
-	if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") {
-		return "", "", invalidArg(field, "%q must begin with a single '/': it is a path below the base URL", raw)
-	}
-	if hasControl(raw, false) || strings.ContainsAny(raw, "\\#") {
-		return "", "", invalidArg(field, "%q holds a control character, '\\' or '#'", raw)
+	shown, _, _ := strings.Cut(raw, "?")
+	switch {
+	case !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//"):
+		return "", "", invalidArg(field, "must begin with a single '/': it is a path below the base URL")
+	case hasControl(raw, false) || strings.ContainsAny(raw, "\\#"):
+		return "", "", invalidArg(field, "holds a control character, '\\' or '#'")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
-		return "", "", invalidArg(field, "%q is not a path below the base URL", raw)
+		return "", "", invalidArg(field, "%q is not a path below the base URL", shown)
 	}
 	for _, seg := range strings.Split(u.Path, "/") {
 		if seg == "." || seg == ".." {
-			return "", "", invalidArg(field, "%q has a %q segment", raw, seg)
+			return "", "", invalidArg(field, "%q has a %q segment", shown, seg)
 		}
 	}
 	return u.EscapedPath(), u.RawQuery, nil

@@ -343,6 +343,11 @@ func TestDoRefusesPathsLeavingTheAPI(t *testing.T) {
 		err := ts.client.Do(context.Background(), http.MethodGet, path, nil, nil)
 		require.ErrorIs(t, err, ErrInvalidArgument, "%q", path)
 	}
+	for _, path := range []string{"/v1/../x?filter[email][eq]=ann.lee@example.com", "/v1/x\n?filter[email][eq]=ann.lee@example.com"} {
+		err := ts.client.Do(context.Background(), http.MethodGet, path, nil, nil)
+		require.ErrorIs(t, err, ErrInvalidArgument)
+		assert.NotContains(t, err.Error(), "ann.lee", "the query stays out of the error")
+	}
 	for _, method := range []string{"", "GET /", "G\nET"} {
 		err := ts.client.Do(context.Background(), method, "/v1/health", nil, nil)
 		require.ErrorIs(t, err, ErrInvalidArgument, "%q", method)

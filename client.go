@@ -357,14 +357,12 @@ func (s *settings) check() error {
 		return invalidArg("WithRateLimit", "the rate must be a finite number, got %v", float64(s.rateLimit))
 	case s.rateLimit < 0 || (s.rateLimit > 0 && s.rateBurst < 1):
 		return invalidArg("WithRateLimit", "needs a positive rate and a burst of at least 1")
-	case s.retry.validate("WithRetry") != nil:
-		return s.retry.validate("WithRetry")
 	case hasControl(s.userAgent, false):
 		return invalidArg("WithUserAgent", "must not contain control characters")
 	case hasControl(s.token, false):
 		return invalidArg(s.tokenFrom, "must not contain control characters")
 	}
-	return nil
+	return s.retry.validate("WithRetry")
 }
 
 // The environment variables NewClientFromEnv reads.

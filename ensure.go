@@ -731,13 +731,7 @@ func redactEmail(err error, email string) error {
 	for apiErr := range apiErrors(err) {
 		apiErr.URL, apiErr.Body = cut(apiErr.URL), cut(apiErr.Body)
 		for i := range apiErr.Errors {
-			o := &apiErr.Errors[i]
-			o.Detail, o.Title = cut(o.Detail), cut(o.Title)
-			if o.Source != nil {
-				src := *o.Source
-				src.Parameter = cut(src.Parameter)
-				o.Source = &src
-			}
+			apiErr.Errors[i].cut(cut)
 		}
 	}
 	return &emailRedacted{msg: cut(err.Error()), err: err}

@@ -198,18 +198,21 @@ func decodeErrorBody(body []byte, r *redactor) ([]ErrorObject, string) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &doc, decodeOptions) == nil && len(doc.Errors) > 0 {
 		for i := range doc.Errors {
-			doc.Errors[i].redact(r)
+			doc.Errors[i].cut(r.redact)
 		}
 		return doc.Errors, ""
 	}
 	return nil, r.redactSnippet(trimmed)
 }
 
-// redact cuts r's secrets out of every field of o.
-func (o *ErrorObject) redact(r *redactor) {
-	o.Code, o.Detail, o.Status, o.Title = r.redact(o.Code), r.redact(o.Detail), r.redact(o.Status), r.redact(o.Title)
+// cut passes every field of o through cut, which takes out what must not
+// be shown: the client's secrets, an email.
+func (o *ErrorObject) cut(cut func(string) string) {
+	o.Code, o.Detail, o.Status, o.Title = cut(o.Code), cut(o.Detail), cut(o.Status), cut(o.Title)
 	if o.Source != nil {
-		o.Source.Pointer, o.Source.Parameter = r.redact(o.Source.Pointer), r.redact(o.Source.Parameter)
+		src := *o.Source
+		src.Pointer, src.Parameter = cut(src.Pointer), cut(src.Parameter)
+		o.Source = &src
 	}
 }
 

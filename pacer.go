@@ -5,8 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -763,45 +761,25 @@ type headerLimit struct {
 // at which a quota comes back; half of it for the first measurement.
 const refillSpan = 300 * time.Millisecond
 
-// readLimit reads a quota from h: RateLimit-* (reset in seconds) or else
-// X-RateLimit-* (reset in Unix seconds when large, else in seconds). A list
-// such as "100, 100;w=60" gives its first number.
+// readLimit reads the quota an answer received at now announced (see
+// readAnnounced): both the limit and what remains of it, or nothing.
 func readLimit(h http.Header, now time.Time) (limit, remaining float64, reset time.Duration, ok bool) {
-	for _, prefix := range []string{"Ratelimit-", "X-Ratelimit-"} {
-		l, okL := headerNumber(h.Get(prefix + "Limit"))
-		r, okR := headerNumber(h.Get(prefix + "Remaining"))
-		if !okL || !okR {
-			continue
-		}
-		if v, okS := headerNumber(h.Get(prefix + "Reset")); okS {
-			switch {
-			case prefix == "X-Ratelimit-" && v >= 1e9:
-				// A Unix time in whole seconds: the reset may come up to a
-				// second after it.
-				reset = max(time.Unix(int64(v), 0).Add(time.Second).Sub(now), 0)
-			case v < maxRetryAfter.Seconds():
-				reset = time.Duration(v * float64(time.Second))
-			default:
-				reset = maxRetryAfter
-			}
-		}
-		return l, min(r, l), reset, true
+	a, ok := readAnnounced(h)
+	if !ok || !a.hasLimit || !a.hasRemaining {
+		return 0, 0, 0, false
 	}
-	return 0, 0, 0, false
-}
-
-// headerNumber reads the first number of a header value: digits, perhaps
-// with a fraction.
-func headerNumber(v string) (float64, bool) {
-	if i := strings.IndexAny(v, ",;"); i >= 0 {
-		v = v[:i]
+	switch {
+	case !a.hasReset:
+	case a.unixReset:
+		// A Unix time in whole seconds: the reset may come up to a second
+		// after it.
+		reset = max(time.Unix(int64(a.reset), 0).Add(time.Second).Sub(now), 0)
+	case a.reset < maxRetryAfter.Seconds():
+		reset = time.Duration(a.reset * float64(time.Second))
+	default:
+		reset = maxRetryAfter
 	}
-	v = strings.TrimSpace(v)
-	if v == "" || strings.Trim(v, "0123456789.") != "" {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	return f, err == nil && !math.IsInf(f, 0)
+	return a.limit, min(a.remaining, a.limit), reset, true
 }
 
 // observe takes in the quota that the answer to the request of ps
