@@ -430,22 +430,7 @@ func TestTokenSourceThatNeverReturns(t *testing.T) {
 	})
 	c, err := NewClient(WithTokenSource(src), WithBaseURL(srv.URL), retries4)
 	require.NoError(t, err)
-	c.tokens.timeout = 50 * time.Millisecond
-
-	start := time.Now()
-	err = stuckCall(t, func() error { _, err := c.Health(context.Background()); return err })
-	took := time.Since(start)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Contains(t, err.Error(), "rcevents: fetching a token: no token within 50ms")
-	assert.Equal(t, int64(1), asked.Load(), "the call was retried")
-
-	// The bound is long again, so that the fresh fetch cannot run out of it
-	// on a slow machine; the stuck one is still stuck.
-	c.tokens.timeout = tokenTimeout
-	err = stuckCall(t, func() error { _, err := c.Health(context.Background()); return err })
-	require.NoError(t, err)
-	assert.Equal(t, int64(2), asked.Load())
-	t.Logf("FIGURE token-source stuck: first call failed after %s (bound 50ms), token-source calls=%d, second call ok", took.Round(time.Millisecond), asked.Load())
+	assertStuckThenFresh(t, c, &asked, "token-source")
 }
 
 // TestTokenEndpointThatNeverAnswers: the client-credentials fetch is under
@@ -474,18 +459,27 @@ func TestTokenEndpointThatNeverAnswers(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c, err := NewClient(WithClientCredentials("id", "secret"), WithBaseURL(srv.URL), retries4)
 	require.NoError(t, err)
-	c.tokens.timeout = 50 * time.Millisecond
+	assertStuckThenFresh(t, c, &asked, "token-endpoint")
+}
 
+// assertStuckThenFresh checks that c's first call, whose token fetch gets
+// stuck, fails after a bound of 50 ms without a retry, and that the next
+// call fetches a token afresh; asked counts the fetches.
+func assertStuckThenFresh(t *testing.T, c *Client, asked *atomic.Int64, what string) {
+	t.Helper()
+	c.tokens.timeout = 50 * time.Millisecond
 	start := time.Now()
-	err = stuckCall(t, func() error { _, err := c.Health(context.Background()); return err })
+	err := stuckCall(t, func() error { _, err := c.Health(context.Background()); return err })
 	took := time.Since(start)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "rcevents: fetching a token: no token within 50ms")
 	assert.Equal(t, int64(1), asked.Load(), "the call was retried")
 
+	// The bound is long again, so that the fresh fetch cannot run out of it
+	// on a slow machine; the stuck one is still stuck.
 	c.tokens.timeout = tokenTimeout
 	err = stuckCall(t, func() error { _, err := c.Health(context.Background()); return err })
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), asked.Load())
-	t.Logf("FIGURE token-endpoint stuck: first call failed after %s (bound 50ms), token requests=%d, second call ok", took.Round(time.Millisecond), asked.Load())
+	t.Logf("FIGURE %s stuck: first call failed after %s (bound 50ms), fetches=%d, second call ok", what, took.Round(time.Millisecond), asked.Load())
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -136,4 +137,23 @@ func walkPath(ctx context.Context, c *Client, path string, callOpts ...CallOptio
 	return all(ctx, c, (*ListOptions)(nil), func(ctx context.Context, o *ListOptions, co ...CallOption) (*Page[Organization], error) {
 		return listPage[Organization](ctx, c, path, o, co)
 	}, callOpts)
+}
+
+// assertShowsNone checks that none of forbidden shows in what errs print,
+// with any verb, nor in also (a log, values printed). It returns the strings
+// it looked in.
+func assertShowsNone(t *testing.T, forbidden []string, errs []error, also ...string) []string {
+	t.Helper()
+	shown := also
+	for _, err := range errs {
+		shown = append(shown, printed(err)...)
+	}
+	for _, s := range shown {
+		for _, f := range forbidden {
+			if strings.Contains(s, f) {
+				t.Errorf("%q shows in %.400q", f, s)
+			}
+		}
+	}
+	return shown
 }
