@@ -206,59 +206,6 @@ func (r *EventDuplicateRequest) validate() error {
 	return checkMetadata(typ, r.Metadata)
 }
 
-// checkSchedule checks an event's timezone and times. With required, all
-// three must be set; otherwise each may be left zero.
-func checkSchedule(typ, timezone string, start, end time.Time, required bool) error {
-	switch {
-	case required && timezone == "":
-		return invalidArg(typ+"Timezone", "is required")
-	case timezone != "" && !validTimezone(timezone):
-		return invalidArg(typ+"Timezone", "%q is not one of Timezones()", timezone)
-	case required && start.IsZero():
-		return invalidArg(typ+"TimeStart", "is required")
-	case required && end.IsZero():
-		return invalidArg(typ+"TimeEnd", "is required")
-	case !encodableTime(start):
-		return invalidArg(typ+"TimeStart", "year %d is outside 1 to 9999", start.UTC().Year())
-	case !encodableTime(end):
-		return invalidArg(typ+"TimeEnd", "year %d is outside 1 to 9999", end.UTC().Year())
-	case !start.IsZero() && !end.IsZero() && !end.After(start):
-		return invalidArg(typ+"TimeEnd", "must be after TimeStart (%s), got %s", formatTime(start), formatTime(end))
-	}
-	return nil
-}
-
-// encodableTime reports whether t is zero or has a year RFC 3339 can write.
-func encodableTime(t time.Time) bool {
-	y := t.UTC().Year()
-	return t.IsZero() || (y >= 1 && y <= 9999)
-}
-
-// checkMetadata refuses metadata that cannot be encoded as JSON (channels,
-// functions, NaN), so that the error says which field is at fault.
-func checkMetadata(typ string, m map[string]any) error {
-	if len(m) == 0 {
-		return nil
-	}
-	if _, err := json.Marshal(m, encodeOptions); err != nil {
-		return invalidArg(typ+"Metadata", "cannot be encoded as JSON: %v", err)
-	}
-	return nil
-}
-
-// validColor reports whether s is a hex colour: "#" and 3 or 6 hex digits.
-func validColor(s string) bool {
-	if (len(s) != 4 && len(s) != 7) || s[0] != '#' {
-		return false
-	}
-	for _, c := range []byte(s[1:]) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
 // List returns one page of an organization's events.
 //
 // API: GET /v1/organizations/{organizationId}/events

@@ -75,12 +75,6 @@ func (f BoolFilter) EncodeValues(key string, v *url.Values) error {
 	return nil
 }
 
-// formatTime writes t in RFC 3339 in UTC, with fractional seconds only when
-// t has them.
-func formatTime(t time.Time) string {
-	return t.UTC().Format(time.RFC3339Nano)
-}
-
 // validate checks a filter that is set: it must hold a value, and no value
 // may hold the comma that separates the list of In, which would split it
 // into values the caller did not mean. An empty filter would be left out of

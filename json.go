@@ -126,3 +126,9 @@ func (l *looseTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	}
 	return nil
 }
+
+// formatTime writes t in RFC 3339 in UTC, with fractional seconds only when
+// t has them.
+func formatTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339Nano)
+}

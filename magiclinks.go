@@ -73,22 +73,6 @@ func (r *MagicLinkCreateRequest) validate() error {
 	return checkPerson("MagicLinkCreateRequest", r.Email, r.FirstName, r.LastName)
 }
 
-// checkPerson checks the email and names that both ways of making a magic
-// link require.
-func checkPerson(typ, email, firstName, lastName string) error {
-	switch {
-	case email == "":
-		return invalidArg(typ+".Email", "is required")
-	case !validEmail(email):
-		return invalidArg(typ+".Email", "is not an email address")
-	case strings.TrimSpace(firstName) == "":
-		return invalidArg(typ+".FirstName", "is required")
-	case strings.TrimSpace(lastName) == "":
-		return invalidArg(typ+".LastName", "is required")
-	}
-	return nil
-}
-
 // List returns one page of the magic links of a ticket.
 //
 // API: GET /v1/tickets/{ticketId}/magicLinks

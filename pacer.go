@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -918,4 +920,64 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// announced is what an answer's rate-limit headers say, as numbers. The
+// pacer and Response read them through it alike.
+type announced struct {
+	limit, remaining, reset          float64
+	hasLimit, hasRemaining, hasReset bool
+	unixReset                        bool // reset is a Unix time, not seconds from the answer
+}
+
+// readAnnounced reads RateLimit-* or else X-RateLimit-* headers: Reset in
+// seconds, or, for X-RateLimit-Reset, a Unix time when it is large enough
+// to be one. A value is its first number ("100, 100;w=60" is 100); one that
+// is not a number is absent. It reports false when h announces neither a
+// limit nor what remains of it.
+func readAnnounced(h http.Header) (announced, bool) {
+	for _, prefix := range [...]string{"Ratelimit-", "X-Ratelimit-"} {
+		var a announced
+		a.limit, a.hasLimit = headerNumber(h.Get(prefix + "Limit"))
+		a.remaining, a.hasRemaining = headerNumber(h.Get(prefix + "Remaining"))
+		if !a.hasLimit && !a.hasRemaining {
+			continue
+		}
+		a.reset, a.hasReset = headerNumber(h.Get(prefix + "Reset"))
+		a.unixReset = prefix == "X-Ratelimit-" && a.reset >= 1e9
+		return a, true
+	}
+	return announced{}, false
+}
+
+// headerNumber reads the first number of a header value: digits, perhaps
+// with a fraction.
+func headerNumber(v string) (float64, bool) {
+	if i := strings.IndexAny(v, ",;"); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.TrimSpace(v)
+	if v == "" || strings.Trim(v, "0123456789.") != "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil && !math.IsInf(f, 0)
+}
+
+// parseRateLimit reads the rate-limit state an answer received at now
+// announced, for Response; it reports false when it announced none.
+func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
+	a, ok := readAnnounced(h)
+	if !ok {
+		return RateLimit{}, false
+	}
+	rl := RateLimit{Limit: int(a.limit), Remaining: int(a.remaining)}
+	switch {
+	case !a.hasReset:
+	case a.unixReset:
+		rl.Reset = time.Unix(int64(a.reset), 0)
+	default:
+		rl.Reset = now.Add(time.Duration(a.reset * float64(time.Second)))
+	}
+	return rl, true
 }

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -119,29 +117,6 @@ func authority(rawURL string) (start, end int) {
 func hasUserinfo(rawURL string) bool {
 	start, end := authority(rawURL)
 	return strings.Contains(rawURL[start:end], "@")
-}
-
-// showURL is target, a request's URL, as errors and logs show it: as
-// displayURL shows it, without the client's secrets.
-func (c *Client) showURL(target string) string {
-	return c.redactor.redact(displayURL(target))
-}
-
-// apiError reads a failed answer to a request for target into an *APIError
-// fit to show. The caller closes the body.
-func (c *Client) apiError(resp *http.Response, method, target string) *APIError {
-	return newAPIError(resp, method, c.showURL(target), time.Now(), c.redactor)
-}
-
-// logError is the text of err, the error of a round trip, as a debug log
-// shows it: without the client's secrets, and with a *url.Error's URL (the
-// request's, or a redirect's) as showURL shows it.
-func (c *Client) logError(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return c.redactor.redact(fmt.Sprintf("%s %q: %v", ue.Op, c.showURL(ue.URL), ue.Err))
-	}
-	return c.redactor.redact(err.Error())
 }
 
 // redacted stands for a secret cut out of what the SDK shows.

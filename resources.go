@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -23,24 +21,6 @@ import (
 type model[T any] interface {
 	*T
 	resourceID() *string
-}
-
-// pathID checks an ID that goes into a URL path and returns it escaped. An
-// ID that is empty, "." or "..", or holds "/", "?", "#" or a control
-// character is refused: it would address another resource than the one
-// named, or none.
-func pathID(field, id string) (string, error) {
-	switch {
-	case id == "":
-		return "", invalidArg(field, "must not be empty")
-	case id == "." || id == "..":
-		return "", invalidArg(field, "%q is not an ID", id)
-	case strings.ContainsAny(id, "/?#\\"):
-		return "", invalidArg(field, "%q must not contain '/', '\\', '?' or '#'", id)
-	case hasControl(id, false):
-		return "", invalidArg(field, "%q must not contain control characters", id)
-	}
-	return url.PathEscape(id), nil
 }
 
 // validated returns req once it passes its checks: a nil request is the

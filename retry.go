@@ -14,8 +14,9 @@ import (
 // again. Zero fields take the defaults of DefaultRetryPolicy; MaxAttempts 1
 // turns retries off.
 //
-// GET, HEAD, DELETE and PATCH requests are retried after a 429, 502, 503 or
-// 504 answer and after a transport error. POST requests are retried only
+// GET and HEAD requests are retried after a 429, 500, 502, 503 or 504 answer
+// and after a transport error; DELETE and PATCH after the same answers but
+// 500, which may mean the server acted on them. POST requests are retried only
 // after a 429, the one answer that says the server did not act on them, so a
 // retry never creates a resource twice.
 //
@@ -97,6 +98,11 @@ func retryableStatus(method string, status int) bool {
 		return true
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return idempotent(method)
+	case http.StatusInternalServerError:
+		// A read that failed on the server's side may succeed next time, and
+		// asking again changes nothing. A write answered 500 may have been
+		// acted on: it fails with ErrOutcomeUnknown instead.
+		return safe(method)
 	}
 	return false
 }

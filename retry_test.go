@@ -59,7 +59,7 @@ func TestGetRetried(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		status int
-	}{{"429", 429}, {"502", 502}, {"503", 503}, {"504", 504}, {"reset", 0}} {
+	}{{"429", 429}, {"500", 500}, {"502", 502}, {"503", 503}, {"504", 504}, {"reset", 0}} {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := newTestServer(t, fastRetry)
 			h, calls := failFirst(t, 3, tc.status, nil, okHealth)
@@ -86,8 +86,9 @@ func TestNotRetried(t *testing.T) {
 		method string
 		status int
 	}{
-		{"GET 500", http.MethodGet, 500},
 		{"GET 404", http.MethodGet, 404},
+		{"PATCH 500", http.MethodPatch, 500},
+		{"DELETE 500", http.MethodDelete, 500},
 		{"GET 422", http.MethodGet, 422},
 		{"POST 500", http.MethodPost, 500},
 		{"POST 502", http.MethodPost, 502},

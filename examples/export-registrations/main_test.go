@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,10 +89,14 @@ func TestRejectsBadFlags(t *testing.T) {
 }
 
 func TestLeavesNoFileWhenTheExportFails(t *testing.T) {
-	// Pages one by one, so that the seeded faults fall on the same requests
-	// every run: here on a page of the walk, after the file was begun.
+	// Page 7 of the walk, after the file was begun, answers 500 on every
+	// attempt.
 	srv := exampletest.NewFake(t, rceventstest.WithRegistrations(2500))
-	srv.SetFaultRate(rceventstest.FaultInternalError, 0.02)
+	srv.OnRequest(func(r rceventstest.Request) {
+		if q, _ := url.ParseQuery(r.RawQuery); q.Get("page") == "7" {
+			srv.FailNext(1, rceventstest.FaultInternalError)
+		}
+	})
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), &stdout, &stderr, config{

@@ -54,8 +54,8 @@ func TestSecondRunFetchesOnlyTheChanges(t *testing.T) {
 	assertCopy(t, srv, db)
 }
 
-// TestFailedRunChangesNothing: a sync that fails half way (a 500, which a
-// GET does not retry) leaves neither rows nor a cursor; the next run, from
+// TestFailedRunChangesNothing: a sync that fails half way (a page answered
+// 500 on every attempt) leaves neither rows nor a cursor; the next run, from
 // the same database, makes the whole copy.
 func TestFailedRunChangesNothing(t *testing.T) {
 	srv := exampletest.NewFake(t, rceventstest.WithRegistrations(1500), rceventstest.WithSeed(3))
@@ -81,8 +81,8 @@ func TestFailedRunChangesNothing(t *testing.T) {
 	assertCopy(t, srv, db)
 }
 
-// failAt is a transport that answers the request for one page of
-// registrations with the fake's 500, once.
+// failAt is a transport that answers every request for one page of
+// registrations with the fake's 500, retries included.
 type failAt struct {
 	base *http.Transport
 	srv  *rceventstest.Server
@@ -91,7 +91,6 @@ type failAt struct {
 
 func (f *failAt) RoundTrip(r *http.Request) (*http.Response, error) {
 	if f.page != "" && r.URL.Query().Get("page") == f.page {
-		f.page = ""
 		f.srv.FailNext(1, rceventstest.FaultInternalError)
 	}
 	return f.base.RoundTrip(r)
