@@ -24,6 +24,7 @@ type callSettings struct {
 	progress func(items, total int)
 
 	pollFirst, pollMax time.Duration // Reports.Wait's pauses, 0 for the defaults
+	personal           []string      // values errors and logs must not show (withPersonal)
 
 	err error // the first invalid option
 }
@@ -111,6 +112,13 @@ func WithCallRetry(p RetryPolicy) CallOption {
 		q := p.withDefaults() // p is shared by every call the option is given to
 		cs.retry = &q
 	}
+}
+
+// withPersonal marks values the call was given that are personal data (an
+// attendee's email and name): the call's errors and logs never show them,
+// as they never show a credential.
+func withPersonal(values ...string) CallOption {
+	return func(cs *callSettings) { cs.personal = append(cs.personal, values...) }
 }
 
 // WithProgress calls fn after each page of an All iterator, once the page's

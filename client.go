@@ -200,7 +200,7 @@ func (c *Client) do(ctx context.Context, r call, handle func(*http.Response) err
 	if err != nil {
 		return err
 	}
-	x := &exchange{c: c, r: r, retry: c.retry, header: cs.header, start: time.Now()}
+	x := &exchange{c: c, r: r, retry: c.retry, header: cs.header, red: c.redactor.with(cs.personal), start: time.Now()}
 	if cs.retry != nil {
 		x.retry = *cs.retry
 	}
@@ -218,6 +218,7 @@ type exchange struct {
 	r      call
 	retry  RetryPolicy
 	header http.Header // the call's own headers (WithHeader)
+	red    *redactor   // the client's secrets and the call's personal data (withPersonal)
 	start  time.Time
 
 	target   string
@@ -279,8 +280,8 @@ func (x *exchange) build() error {
 // errorf returns an error naming the request by what may be shown of its
 // URL, with the client's secrets cut out.
 func (x *exchange) errorf(format string, args ...any) error {
-	err := fmt.Errorf("rcevents: %s %s: "+format, append([]any{x.r.method, x.c.showURL(x.target)}, args...)...)
-	return x.c.redactor.redactErr(err)
+	err := fmt.Errorf("rcevents: %s %s: "+format, append([]any{x.r.method, x.showURL(x.target)}, args...)...)
+	return x.red.redactErr(err)
 }
 
 // response is the metadata of the exchange's final answer.
@@ -342,7 +343,7 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	x.pc.observe(resp)
-	c.log(ctx, r.method, x.target, resp, err, time.Since(start), x.attempts)
+	x.log(ctx, resp, err, time.Since(start))
 	if err != nil {
 		err = x.transportError(actx, err)
 		if wrote.Load() {
@@ -358,7 +359,7 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 		timer.Stop()
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := c.apiError(resp, r.method, x.target)
+		apiErr := x.apiError(resp)
 		drainAndClose(resp.Body)
 		if actedOnMaybe(resp.StatusCode) {
 			x.unknown = true
@@ -431,15 +432,17 @@ func withTimeoutCause(actx context.Context, err error) error {
 	return err
 }
 
-func (c *Client) log(ctx context.Context, method, target string, resp *http.Response, err error, d time.Duration, attempt int) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+// log logs an attempt's answer, or its error, at debug level.
+func (x *exchange) log(ctx context.Context, resp *http.Response, err error, d time.Duration) {
+	logger := x.c.logger
+	if logger == nil || !logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("method", method),
-		slog.String("url", c.showURL(target)),
+		slog.String("method", x.r.method),
+		slog.String("url", x.showURL(x.target)),
 		slog.Duration("duration", d),
-		slog.Int("attempt", attempt),
+		slog.Int("attempt", x.attempts),
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
@@ -448,30 +451,30 @@ func (c *Client) log(ctx context.Context, method, target string, resp *http.Resp
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", c.logError(err)))
+		attrs = append(attrs, slog.String("error", x.logError(err)))
 	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "rcevents request", attrs...)
+	logger.LogAttrs(ctx, slog.LevelDebug, "rcevents request", attrs...)
 }
 
 // showURL is target, a request's URL, as errors and logs show it: as
 // displayURL shows it, without the client's secrets.
-func (c *Client) showURL(target string) string {
-	return c.redactor.redact(displayURL(target))
+func (x *exchange) showURL(target string) string {
+	return x.red.redact(displayURL(target))
 }
 
 // apiError reads a failed answer to a request for target into an *APIError
 // fit to show. The caller closes the body.
-func (c *Client) apiError(resp *http.Response, method, target string) *APIError {
-	return newAPIError(resp, method, c.showURL(target), time.Now(), c.redactor)
+func (x *exchange) apiError(resp *http.Response) *APIError {
+	return newAPIError(resp, x.r.method, x.showURL(x.target), time.Now(), x.red)
 }
 
 // logError is the text of err, the error of a round trip, as a debug log
 // shows it: without the client's secrets, and with a *url.Error's URL (the
 // request's, or a redirect's) as showURL shows it.
-func (c *Client) logError(err error) string {
+func (x *exchange) logError(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return c.redactor.redact(fmt.Sprintf("%s %q: %v", ue.Op, c.showURL(ue.URL), ue.Err))
+		return x.red.redact(fmt.Sprintf("%s %q: %v", ue.Op, x.showURL(ue.URL), ue.Err))
 	}
-	return c.redactor.redact(err.Error())
+	return x.red.redact(err.Error())
 }

@@ -503,3 +503,22 @@ func overlapsMarker(out string, from, to int) bool {
 		i += j + 1
 	}
 }
+
+// TestPersonalValuesOfACallAreCut: the values a call marks with withPersonal
+// are cut from its errors as the client's secrets are, in the forms a
+// server echoes, and from no other call's.
+func TestPersonalValuesOfACallAreCut(t *testing.T) {
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/x", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		io.WriteString(w, `{"errors":[{"detail":"zoe.lee@example.org and Zo\u00eb Lee exist: zoe.lee%40example.org"}]}`)
+	})
+	err := ts.client.Do(context.Background(), http.MethodGet, "/v1/x", nil, nil, withPersonal("zoe.lee@example.org", "Zoë Lee"))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "zoe.lee")
+	assert.NotContains(t, err.Error(), "Lee")
+	assert.Contains(t, err.Error(), redacted)
+
+	err = ts.client.Do(context.Background(), http.MethodGet, "/v1/x", nil, nil)
+	assert.Contains(t, err.Error(), "zoe.lee@example.org", "another call's values are its own")
+}
