@@ -1,6 +1,7 @@
 package rcevents
 
 import (
+	"context"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -126,6 +127,15 @@ func checkPerson(typ, email, firstName, lastName string) error {
 		return invalidArg(typ+".FirstName", "is required")
 	case strings.TrimSpace(lastName) == "":
 		return invalidArg(typ+".LastName", "is required")
+	}
+	return nil
+}
+
+// checkContext refuses a nil context, which would panic deep in net/http.
+// Every method and iterator checks its ctx with it before anything else.
+func checkContext(ctx context.Context) error {
+	if ctx == nil {
+		return invalidArg("ctx", "is nil: use context.Background() or a context of your own")
 	}
 	return nil
 }

@@ -196,6 +196,9 @@ type call struct {
 // handle, which reads what it needs of the body (nil: nothing). Any other
 // answer becomes an *APIError. The body is drained (bounded) and closed when handle returns.
 func (c *Client) do(ctx context.Context, r call, handle func(*http.Response) error) error {
+	if err := checkContext(ctx); err != nil {
+		return err
+	}
 	cs, err := newCallSettings(r.opts)
 	if err != nil {
 		return err
