@@ -3,6 +3,7 @@ package rcevents
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -45,9 +46,12 @@ func (p RetryPolicy) validate(option string) error {
 	return nil
 }
 
-// withDefaults fills zero fields from DefaultRetryPolicy.
+// withDefaults fills zero fields from DefaultRetryPolicy, and takes a
+// backoff longer than maxRetryAfter (a year) for maxRetryAfter, so that no
+// wait overflows.
 func (p RetryPolicy) withDefaults() RetryPolicy {
 	d := DefaultRetryPolicy()
+	p.MinBackoff, p.MaxBackoff = min(p.MinBackoff, maxRetryAfter), min(p.MaxBackoff, maxRetryAfter)
 	if p.MaxAttempts <= 0 {
 		p.MaxAttempts = d.MaxAttempts
 	}
@@ -67,12 +71,38 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // a random duration in [0, min(MaxBackoff, MinBackoff·2^(n-1))].
 func (p RetryPolicy) backoff(n int) time.Duration {
 	ceiling := p.MaxBackoff
-	if n < 32 {
-		if d := p.MinBackoff << (n - 1); d > 0 && d < ceiling {
-			ceiling = d
-		}
+	if n <= 32 && p.MinBackoff <= ceiling>>(n-1) {
+		ceiling = p.MinBackoff << (n - 1)
 	}
 	return rand.N(ceiling + 1)
+}
+
+// next is the one retry decision of a call, by its own policy: after
+// attempt n, answered apiErr or, when apiErr is nil, failed with err as a
+// round trip, it returns the wait before the next attempt, or the error to
+// end the call with. A Retry-After the server sent is the wait; one longer
+// than MaxBackoff ends the call, saying so.
+func (p RetryPolicy) next(ctx context.Context, method string, n int, err error, apiErr *APIError) (time.Duration, error) {
+	if apiErr == nil {
+		if n < p.MaxAttempts && retryableError(ctx, method, err) {
+			return p.backoff(n), nil
+		}
+		return 0, err
+	}
+	switch {
+	case !retryableStatus(method, apiErr.StatusCode):
+		return 0, err
+	case n >= p.MaxAttempts && n > 1:
+		return 0, fmt.Errorf("%w (gave up after %d attempts)", err, n)
+	case n >= p.MaxAttempts:
+		return 0, err
+	case apiErr.RetryAfter > p.MaxBackoff:
+		return 0, fmt.Errorf("%w: server asked to retry after %s, more than MaxBackoff %s", err, apiErr.RetryAfter, p.MaxBackoff)
+	}
+	if _, ok := parseRetryAfter(apiErr.Header.Get("Retry-After"), time.Now()); ok {
+		return apiErr.RetryAfter, nil
+	}
+	return p.backoff(n), nil
 }
 
 // safe reports whether a request of this method only reads.

@@ -1,0 +1,232 @@
+package rcevents
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file reads the rate-limit headers of an answer, for Response and for
+// the limiter, and holds the quota they announce.
+
+// announced is what an answer's rate-limit headers say.
+type announced struct {
+	limit, remaining float64
+	reset            time.Duration // until the quota is whole again; 0 if not said
+	window           time.Duration // X-Rate-Limit-Window: the quota is per window of this length
+}
+
+// maxCount bounds the counts an answer may announce: a larger one is taken
+// for no announcement, as no server means it.
+const maxCount = 1e9
+
+// readAnnounced reads, from an answer received at now, RateLimit-Limit,
+// -Remaining and -Reset (the IETF draft: seconds until the quota is
+// restored), or else X-RateLimit-* (whose reset may be a Unix time), or
+// else X-Rate-Limit-Limit, -Remaining and -Window (RingCentral's platform: a
+// quota per window of so many seconds). A value is its first number ("100,
+// 100;w=60" is 100). It reports false when h announces no remaining count
+// it can use: none, or one beyond maxCount. A reset beyond maxRetryAfter, or
+// one that is not a number, is not announced.
+func readAnnounced(h http.Header, now time.Time) (announced, bool) {
+	for _, prefix := range [...]string{"Ratelimit-", "X-Ratelimit-", "X-Rate-Limit-"} {
+		rem, ok := headerNumber(h.Get(prefix + "Remaining"))
+		if !ok {
+			continue
+		}
+		limit, _ := headerNumber(h.Get(prefix + "Limit"))
+		a := announced{limit: max(limit, rem), remaining: rem}
+		if reset, ok := headerNumber(h.Get(prefix + "Reset")); ok {
+			if prefix == "X-Ratelimit-" && reset >= 1e9 {
+				// A Unix time names a second; the reset may come at its end.
+				reset = time.Unix(int64(reset)+1, 0).Sub(now).Seconds()
+			}
+			if reset >= 0 && reset <= maxRetryAfter.Seconds() {
+				a.reset = time.Duration(reset * float64(time.Second))
+			}
+		}
+		if w, ok := headerNumber(h.Get(prefix + "Window")); ok && w > 0 && w <= maxRetryAfter.Seconds() {
+			a.window = time.Duration(w * float64(time.Second))
+		}
+		return a, a.limit <= maxCount
+	}
+	return announced{}, false
+}
+
+// headerNumber reads the first number of a header value: digits, perhaps
+// with a fraction.
+func headerNumber(v string) (float64, bool) {
+	if i := strings.IndexAny(v, ",;"); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.TrimSpace(v)
+	if v == "" || strings.Trim(v, "0123456789.") != "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil && !math.IsInf(f, 0)
+}
+
+// parseRateLimit reads the rate-limit state an answer received at now
+// announced, for Response; it reports false when it announced none.
+func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
+	a, ok := readAnnounced(h, now)
+	if !ok {
+		return RateLimit{}, false
+	}
+	rl := RateLimit{Limit: int(a.limit), Remaining: int(a.remaining), Window: a.window}
+	if a.reset > 0 {
+		rl.Reset = now.Add(a.reset)
+	}
+	return rl, true
+}
+
+// quota is the quota the API announced, which the limiter follows so that
+// nothing is refused. What remained at the latest answer, less the requests
+// sent since and those in flight that the server may count after it, may be
+// sent at once. The quota is whole again at its reset, or, for
+// X-Rate-Limit-*, a window after the window's first request; and meanwhile
+// it comes back as fast as answers have shown it coming back: a token
+// bucket refilling many times a second still says "reset in 1 s". When the
+// quota is spent and no refill has shown, one request goes a while before
+// the reset, a probe: served, it shows the refill; refused, the quota comes
+// back only at its reset, and no probe goes again.
+type quota struct {
+	known        bool
+	limit, raw   float64   // as the latest answer said
+	remaining    float64   // less the requests the server may count after it
+	seq          uint64    // the request the latest answer was to
+	sent         time.Time // when it went
+	reset        time.Time // when the quota is whole again; zero if not said
+	resetLen     time.Duration
+	seqAtReset   uint64        // the requests let through when reset passed; 0 before
+	window       time.Duration // X-Rate-Limit-Window
+	opened       time.Time     // when the current window's first request went
+	lastSend     time.Time
+	refill       float64 // requests a second the quota was seen to regain
+	noRefill     bool    // a probe was refused
+	probe        uint64  // the probe in flight; 0 if none
+	anchor       refillSample
+	anchorRefill float64   // the refill measured since the anchor; -1 before any
+	low          float64   // the lowest remaining count since the last quiet moment
+	lowSent      time.Time // when the last request answered since then went
+}
+
+type refillSample struct {
+	sent, at, reset time.Time // the last request's sending, the quiet moment, the reset then
+	low             float64
+	seq             uint64 // the requests sent by then
+}
+
+// observe takes the answer, received at now with headers h, to request
+// seq, sent at sent while ahead others were in flight (the server may count
+// them after it), and reports whether h announced a quota.
+func (q *quota) observe(seq uint64, ahead int, refused bool, sent time.Time, h http.Header, now time.Time) bool {
+	if seq == q.probe {
+		q.probe, q.noRefill = 0, refused
+	}
+	a, ok := readAnnounced(h, now)
+	if !ok {
+		return false
+	}
+	q.low, q.lowSent = min(q.low, a.remaining), later(q.lowSent, sent)
+	if seq < q.seq {
+		// An answer to a request sent before the latest one: more left
+		// than the latest shows means the server counted it before.
+		if a.remaining > q.raw {
+			q.remaining = min(q.remaining+1, q.raw)
+		}
+		return true
+	}
+	var reset time.Time
+	if a.reset > 0 {
+		reset = now.Add(a.reset)
+	}
+	// More left than expected: a new window began by this request.
+	if a.window > 0 && (q.opened.IsZero() || q.known && a.remaining > q.remaining-float64(seq-q.seq) && sent.After(q.opened)) {
+		q.opened = sent
+	}
+	q.known, q.limit, q.raw, q.remaining, q.seq, q.sent = true, a.limit, a.remaining, a.remaining-float64(ahead), seq, sent
+	q.reset, q.resetLen, q.window, q.seqAtReset = reset, a.reset, a.window, 0
+	return true
+}
+
+// quiet takes a moment at now when all seq requests sent have been
+// answered: the quota left then is at least the lowest remaining count of
+// the answers since the previous such moment, in whatever order the server
+// counted them, and was at most one more when the last of them went.
+// Between two such moments the quota regained what the later shows more,
+// plus the requests sent in between, less one for the counts' rounding
+// down: a lower bound of the refill, and the best since the anchor is the
+// refill. A span that may hold a reset measures a window, not a refill: a
+// new anchor begins there, and the refill is what the span before showed.
+func (q *quota) quiet(now time.Time, seq uint64) {
+	if q.low == math.Inf(1) || q.window > 0 {
+		return
+	}
+	j, a := refillSample{q.lowSent, now, q.reset, q.low, seq}, q.anchor
+	q.low = math.Inf(1)
+	switch {
+	case a.seq == 0 || !a.reset.IsZero() && !now.Before(a.reset):
+		if a.seq != 0 && q.anchorRefill >= 0 {
+			q.refill = q.anchorRefill
+		}
+		q.anchor, q.anchorRefill = j, -1
+	case now.After(a.sent):
+		r := (j.low - a.low - 1 + float64(j.seq-a.seq)) / now.Sub(a.sent).Seconds()
+		q.anchorRefill = max(q.anchorRefill, r)
+		q.refill = max(q.refill, r)
+	}
+}
+
+// wait returns how long request seq+1 must wait at now for the quota.
+func (q *quota) wait(now time.Time, seq uint64) time.Duration {
+	if !q.known {
+		return 0
+	}
+	left := q.remaining - float64(seq-q.seq)
+	if q.window > 0 {
+		if end := q.opened.Add(q.window); left < 1 && now.Before(end) {
+			return end.Sub(now)
+		}
+		return 0
+	}
+	left += q.refill * now.Sub(q.sent).Seconds()
+	if !q.reset.IsZero() && !now.Before(q.reset) {
+		if q.seqAtReset == 0 {
+			q.seqAtReset = seq
+		}
+		left = max(left, q.limit-float64(seq-q.seqAtReset))
+	}
+	if left >= 1 {
+		return 0
+	}
+	d := forever
+	if !q.reset.IsZero() {
+		d = q.reset.Sub(now)
+	}
+	if q.refill > 0 {
+		d = min(d, time.Duration((1-left)/q.refill*float64(time.Second)))
+	} else if !q.noRefill && q.probe == 0 && q.resetLen > 0 {
+		at := q.lastSend.Add(q.resetLen / time.Duration(max(q.limit, 1)))
+		if !now.Before(at) {
+			q.probe = seq + 1
+			return 0
+		}
+		d = min(d, at.Sub(now))
+	}
+	if d == forever {
+		return 0 // neither a reset nor a refill to wait for: a 429 will say
+	}
+	return max(d, time.Millisecond)
+}
+
+// sending notes a request let through at now.
+func (q *quota) sending(now time.Time) {
+	q.lastSend = now
+	if q.window > 0 && !now.Before(q.opened.Add(q.window)) {
+		q.opened = now
+	}
+}
