@@ -14,42 +14,40 @@ import (
 // ReportsService creates, waits for and downloads the reports of events.
 type ReportsService service
 
-// ReportType names what a report is about.
+// ReportType names what a report is about. The API documents the values
+// below, which ReportTypes lists; the reference describes none of them
+// beyond its name.
 type ReportType string
 
-// The report types the API documents.
-const (
-	ReportTypeAll                  ReportType = "all"
-	ReportTypeAttendees            ReportType = "attendees"
-	ReportTypeAttendeeLog          ReportType = "attendeeLog"
-	ReportTypeAttendeeActivity     ReportType = "attendeeActivity"
-	ReportTypeAttendeeFeedback     ReportType = "attendeeFeedback"
-	ReportTypeAttendeeScore        ReportType = "attendeeScore"
-	ReportTypePostEventSurvey      ReportType = "postEventSurvey"
-	ReportTypeFeedback             ReportType = "feedback"
-	ReportTypeBoothAttendee        ReportType = "boothAttendee"
-	ReportTypeBoothInteraction     ReportType = "boothInteraction"
-	ReportTypeChat                 ReportType = "chat"
-	ReportTypeConnection           ReportType = "connection"
-	ReportTypeNoShows              ReportType = "noShows"
-	ReportTypeParticipation        ReportType = "participation"
-	ReportTypeTimeSpentOnline      ReportType = "timeSpentOnline"
-	ReportTypeRegistrations        ReportType = "registrations"
-	ReportTypeRegistrants          ReportType = "registrants"
-	ReportTypeSchedule             ReportType = "schedule"
-	ReportTypeSchedules            ReportType = "schedules"
-	ReportTypeSummary              ReportType = "summary"
-	ReportTypeReferrals            ReportType = "referrals"
-	ReportTypeViewership           ReportType = "viewership"
-	ReportTypeOnlineAttendeeCounts ReportType = "onlineAttendeeCounts"
-	ReportTypeSegmentRegistrations ReportType = "segmentRegistrations"
-	ReportTypeAgenda               ReportType = "agenda"
-	ReportTypeReplayRecordings     ReportType = "replayRecordings"
-	ReportTypeReplayViewers        ReportType = "replayViewers"
-	ReportTypeEngagement           ReportType = "engagement"
-)
+const ReportTypeAll ReportType = "all"
+const ReportTypeAttendees ReportType = "attendees"
+const ReportTypeAttendeeLog ReportType = "attendeeLog"
+const ReportTypeAttendeeActivity ReportType = "attendeeActivity"
+const ReportTypeAttendeeFeedback ReportType = "attendeeFeedback"
+const ReportTypeAttendeeScore ReportType = "attendeeScore"
+const ReportTypePostEventSurvey ReportType = "postEventSurvey"
+const ReportTypeFeedback ReportType = "feedback"
+const ReportTypeBoothAttendee ReportType = "boothAttendee"
+const ReportTypeBoothInteraction ReportType = "boothInteraction"
+const ReportTypeChat ReportType = "chat"
+const ReportTypeConnection ReportType = "connection"
+const ReportTypeNoShows ReportType = "noShows"
+const ReportTypeParticipation ReportType = "participation"
+const ReportTypeTimeSpentOnline ReportType = "timeSpentOnline"
+const ReportTypeRegistrations ReportType = "registrations"
+const ReportTypeRegistrants ReportType = "registrants" // documented beside ReportTypeRegistrations; the reference does not say how they differ
+const ReportTypeSchedule ReportType = "schedule"
+const ReportTypeSchedules ReportType = "schedules" // documented beside ReportTypeSchedule; the reference does not say how they differ
+const ReportTypeSummary ReportType = "summary"
+const ReportTypeReferrals ReportType = "referrals"
+const ReportTypeViewership ReportType = "viewership"
+const ReportTypeOnlineAttendeeCounts ReportType = "onlineAttendeeCounts"
+const ReportTypeSegmentRegistrations ReportType = "segmentRegistrations"
+const ReportTypeAgenda ReportType = "agenda"
+const ReportTypeReplayRecordings ReportType = "replayRecordings"
+const ReportTypeReplayViewers ReportType = "replayViewers"
+const ReportTypeEngagement ReportType = "engagement"
 
-// reportTypes lists the report types the API documents, in the order of their constants.
 var reportTypes = [...]ReportType{
 	ReportTypeAll,
 	ReportTypeAttendees,
@@ -82,33 +80,26 @@ var reportTypes = [...]ReportType{
 }
 
 // ReportTypes returns the report types the API documents.
-func ReportTypes() []ReportType {
-	return append([]ReportType(nil), reportTypes[:]...)
-}
+func ReportTypes() []ReportType { return slices.Clone(reportTypes[:]) }
 
-func (t ReportType) valid() bool {
-	return slices.Contains(reportTypes[:], t)
-}
+func (t ReportType) valid() bool { return slices.Contains(reportTypes[:], t) }
 
-// SegmentType names the part of an event a report covers.
+// SegmentType names the part of an event a report covers. The API
+// documents the values below, which SegmentTypes lists.
 type SegmentType string
 
-// The segment types the API documents.
-const (
-	SegmentTypeSchedule SegmentType = "schedule"
-	SegmentTypeSession  SegmentType = "session"
-	SegmentTypeExpo     SegmentType = "expo"
-	SegmentTypeStage    SegmentType = "stage"
-	SegmentTypeAll      SegmentType = "all"
-)
+const SegmentTypeSchedule SegmentType = "schedule"
+const SegmentTypeSession SegmentType = "session"
+const SegmentTypeExpo SegmentType = "expo"
+const SegmentTypeStage SegmentType = "stage"
+const SegmentTypeAll SegmentType = "all" // every part of the event
 
-func (t SegmentType) valid() bool {
-	switch t {
-	case SegmentTypeSchedule, SegmentTypeSession, SegmentTypeExpo, SegmentTypeStage, SegmentTypeAll:
-		return true
-	}
-	return false
-}
+var segmentTypes = [...]SegmentType{SegmentTypeSchedule, SegmentTypeSession, SegmentTypeExpo, SegmentTypeStage, SegmentTypeAll}
+
+// SegmentTypes returns the segment types the API documents.
+func SegmentTypes() []SegmentType { return slices.Clone(segmentTypes[:]) }
+
+func (t SegmentType) valid() bool { return slices.Contains(segmentTypes[:], t) }
 
 // Report is a report of an event, generated by the API in the background.
 type Report struct {
@@ -268,6 +259,9 @@ func WithPollInterval(first, max time.Duration) CallOption {
 //
 // API: GET /v1/reports/{reportId}
 func (s *ReportsService) Wait(ctx context.Context, reportID string, callOpts ...CallOption) (*Report, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
 	if _, err := pathID("reportID", reportID); err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -503,48 +502,4 @@ func TestReportsInvalid(t *testing.T) {
 			assert.Zero(t, ts.requests.Load())
 		})
 	}
-}
-
-func TestReportTypes(t *testing.T) {
-	all := []ReportType{
-		ReportTypeAll, ReportTypeAttendees, ReportTypeAttendeeLog, ReportTypeAttendeeActivity,
-		ReportTypeAttendeeFeedback, ReportTypeAttendeeScore, ReportTypePostEventSurvey, ReportTypeFeedback,
-		ReportTypeBoothAttendee, ReportTypeBoothInteraction, ReportTypeChat, ReportTypeConnection,
-		ReportTypeNoShows, ReportTypeParticipation, ReportTypeTimeSpentOnline, ReportTypeRegistrations,
-		ReportTypeRegistrants, ReportTypeSchedule, ReportTypeSchedules, ReportTypeSummary,
-		ReportTypeReferrals, ReportTypeViewership, ReportTypeOnlineAttendeeCounts,
-		ReportTypeSegmentRegistrations, ReportTypeAgenda, ReportTypeReplayRecordings,
-		ReportTypeReplayViewers, ReportTypeEngagement,
-	}
-	seen := map[ReportType]bool{}
-	for _, rt := range all {
-		assert.True(t, rt.valid(), rt)
-		seen[rt] = true
-	}
-	assert.Len(t, seen, 28)
-	for _, st := range []SegmentType{SegmentTypeSchedule, SegmentTypeSession, SegmentTypeExpo, SegmentTypeStage, SegmentTypeAll} {
-		assert.True(t, st.valid(), st)
-	}
-	assert.False(t, SegmentType("booth").valid())
-}
-
-func TestEnumLists(t *testing.T) {
-	assert.Len(t, ReportTypes(), 28, "the API documents 28 report types")
-	assert.Len(t, Signals(), 16, "the API documents 16 signals")
-	for _, typ := range ReportTypes() {
-		assert.True(t, typ.valid(), typ)
-	}
-	for _, s := range Signals() {
-		assert.True(t, s.valid(), s)
-	}
-	assert.ElementsMatch(t, ReportTypes(), slices.Compact(slices.Sorted(slices.Values(ReportTypes()))), "no type twice")
-	assert.ElementsMatch(t, Signals(), slices.Compact(slices.Sorted(slices.Values(Signals()))), "no signal twice")
-	assert.False(t, ReportType("registration").valid())
-	assert.False(t, Signal("checkIn").valid())
-
-	// The lists are copies.
-	ReportTypes()[0] = "changed"
-	Signals()[0] = "changed"
-	assert.Equal(t, ReportTypeAll, ReportTypes()[0])
-	assert.Equal(t, SignalAttendance, Signals()[0])
 }

@@ -108,23 +108,6 @@ func TestDataSubscriptionsCreateInvalid(t *testing.T) {
 	}
 }
 
-func TestSignals(t *testing.T) {
-	all := []Signal{
-		SignalAttendance, SignalAttendeeCheckedInToEvent, SignalAttendeeCheckedInToScheduleItem,
-		SignalAttendeeCheckedOutFromEvent, SignalAttendeeCheckedOutFromScheduleItem, SignalAttendeeClickedURL,
-		SignalAttendeeEnteredEventArea, SignalAttendeeFilledMidEventSurvey, SignalAttendeeFilledPostEventSurvey,
-		SignalAttendeeLeftEventArea, SignalAttendeeRegisteredVendorInterest, SignalOnsiteSegmentRegistrationCreated,
-		SignalRegistrationQRCreated, SignalRegistrationQRUpdated, SignalRegistrationQrCreated, SignalRegistrationQrUpdated,
-	}
-	seen := map[Signal]bool{}
-	for _, s := range all {
-		assert.True(t, s.valid(), s)
-		seen[s] = true
-	}
-	assert.Len(t, seen, 16)
-	assert.Equal(t, Signal("attendeeClickedUrl"), SignalAttendeeClickedURL)
-}
-
 func FuzzDataSubscriptionCreateRequestMarshal(f *testing.F) {
 	f.Add("https://hooks.contoso.example/rcevents", "webhook", int64(1751328000), int64(0), "attendance")
 	f.Add("", "", int64(0), int64(0), "")

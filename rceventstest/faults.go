@@ -16,30 +16,36 @@ import (
 // The zero Fault is no fault.
 type Fault int
 
-const (
-	// FaultRateLimit answers 429 with a Retry-After header and a JSON:API error.
-	FaultRateLimit Fault = iota + 1
-	// FaultInternalError answers 500 with a JSON:API error.
-	FaultInternalError
-	// FaultBadGateway answers 502 with an HTML page, as a gateway in front of the API does.
-	FaultBadGateway
-	// FaultUnavailable answers 503 with an empty body and a Retry-After header.
-	FaultUnavailable
-	// FaultGatewayTimeout answers 504 with an HTML page.
-	FaultGatewayTimeout
-	// FaultReset closes the connection without answering, before the request is handled:
-	// nothing is stored. The client sees a connection reset or an unexpected EOF, unless
-	// its transport retries by itself: Go's does once for a GET on a reused connection.
-	FaultReset
-	// FaultDropResponse handles the request (a write is stored) and then closes the
-	// connection without answering, as when a response is lost on the way back.
-	FaultDropResponse
-	// FaultRevokeTokens revokes every token issued so far (see Server.RevokeTokens) before
-	// the request is authenticated, so it is answered 401.
-	FaultRevokeTokens
+// FaultRateLimit answers 429 with a Retry-After header and a JSON:API error.
+const FaultRateLimit Fault = 1
 
-	faultCount = iota + 1 // number of Fault values, counting the zero one
-)
+// FaultInternalError answers 500 with a JSON:API error.
+const FaultInternalError Fault = 2
+
+// FaultBadGateway answers 502 with an HTML page, as a gateway in front of the API does.
+const FaultBadGateway Fault = 3
+
+// FaultUnavailable answers 503 with an empty body and a Retry-After header.
+const FaultUnavailable Fault = 4
+
+// FaultGatewayTimeout answers 504 with an HTML page.
+const FaultGatewayTimeout Fault = 5
+
+// FaultReset closes the connection without answering, before the request is handled:
+// nothing is stored. The client sees a connection reset or an unexpected EOF, unless
+// its transport retries by itself: Go's does once for a GET on a reused connection.
+const FaultReset Fault = 6
+
+// FaultDropResponse handles the request (a write is stored) and then closes the
+// connection without answering, as when a response is lost on the way back.
+const FaultDropResponse Fault = 7
+
+// FaultRevokeTokens revokes every token issued so far (see Server.RevokeTokens) before
+// the request is authenticated, so it is answered 401.
+const FaultRevokeTokens Fault = 8
+
+// faultCount is the number of Fault values, counting the zero one.
+const faultCount = 9
 
 var faultNames = [faultCount]string{"none", "rate limit (429)", "internal error (500)", "bad gateway (502)",
 	"unavailable (503)", "gateway timeout (504)", "connection reset", "dropped response", "token revocation"}
@@ -55,14 +61,14 @@ func (f Fault) String() string {
 // A Scope selects the requests latency and faults apply to; scopes combine with |.
 type Scope uint8
 
-const (
-	// ScopeAPI is every API request except the token endpoint. It is the default scope.
-	ScopeAPI Scope = 1 << iota
-	// ScopeToken is the token endpoint, POST /v1/auth/token.
-	ScopeToken
-	// ScopeStorage is the storage origin of WithStorageRedirect.
-	ScopeStorage
-)
+// ScopeAPI is every API request except the token endpoint. It is the default scope.
+const ScopeAPI Scope = 1
+
+// ScopeToken is the token endpoint, POST /v1/auth/token.
+const ScopeToken Scope = 2
+
+// ScopeStorage is the storage origin of WithStorageRedirect.
+const ScopeStorage Scope = 4
 
 // faults decides, request by request, which fault to inject and how long to wait first.
 // All draws come from one seeded generator under a mutex: the same seed and the same order

@@ -16,8 +16,7 @@ import (
 )
 
 // segmentTypes are the values of segmentType and participationReportType.
-var segmentTypes = []rcevents.SegmentType{rcevents.SegmentTypeSchedule, rcevents.SegmentTypeSession,
-	rcevents.SegmentTypeExpo, rcevents.SegmentTypeStage, rcevents.SegmentTypeAll}
+var segmentTypes = rcevents.SegmentTypes()
 
 // listReports answers GET /v1/events/{eventId}/reports; reports still being generated are
 // listed with status "in_progress" and an empty url.
