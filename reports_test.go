@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -262,6 +264,91 @@ func TestReportsWaitError(t *testing.T) {
 	assert.EqualValues(t, 2, polls.Load())
 }
 
+// TestReportsWaitEndsWhenTheReportFailed: a 200 answer that says the
+// report failed, or gives no url, is no ready report: Get and Wait return
+// an error wrapping ErrReportFailed that names the report and its status,
+// and Wait polls no more.
+func TestReportsWaitEndsWhenTheReportFailed(t *testing.T) {
+	fast := WithPollInterval(time.Millisecond, time.Millisecond)
+	for _, tc := range []struct{ fixture, want string }{
+		{"reports_get_failed.json", `rcevents: report failed: rpt_3c9d has status "failed"`},
+		{"reports_get_failed_with_url.json", `rcevents: report failed: rpt_3c9d has status "FAILED"`},
+		{"reports_get_without_url.json", `rcevents: report failed: rpt_3c9d has status "completed" but no url to download it from`},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			ts := newTestServer(t)
+			var polls atomic.Int64
+			ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
+				assertRequest(t, r, http.MethodGet, "/v1/reports/rpt_3c9d", nil)
+				if polls.Add(1) == 1 {
+					writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
+					return
+				}
+				writeFixture(t, w, http.StatusOK, tc.fixture)
+			})
+
+			rep, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
+			assert.Nil(t, rep)
+			require.ErrorIs(t, err, ErrReportFailed)
+			assert.Equal(t, tc.want, err.Error())
+			assert.EqualValues(t, 2, polls.Load(), "the wait ends at the answer that says so")
+
+			rep, err = ts.client.Reports.Get(context.Background(), "rpt_3c9d")
+			assert.Nil(t, rep)
+			require.ErrorIs(t, err, ErrReportFailed)
+			assert.Equal(t, tc.want, err.Error())
+		})
+	}
+}
+
+// TestReportsWaitSurvivesServerErrors: a poll answered 500, 502 or 503 is
+// retried by the client's retry policy, as any GET is, and the wait goes
+// on; only a poll that fails every attempt ends it.
+func TestReportsWaitSurvivesServerErrors(t *testing.T) {
+	fast := WithPollInterval(time.Millisecond, time.Millisecond)
+	policy := WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
+	for _, tc := range []struct {
+		name    string
+		answers []int // the status of each request, in turn; then 200
+		want    string
+	}{
+		{"transient", []int{http.StatusAccepted, http.StatusInternalServerError, http.StatusAccepted,
+			http.StatusBadGateway, http.StatusServiceUnavailable}, ""},
+		{"lasting", []int{http.StatusAccepted, http.StatusInternalServerError, http.StatusInternalServerError,
+			http.StatusInternalServerError}, "500 Internal Server Error (gave up after 3 attempts)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, policy)
+			var requests atomic.Int64
+			ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
+				assertRequest(t, r, http.MethodGet, "/v1/reports/rpt_3c9d", nil)
+				n := int(requests.Add(1))
+				switch {
+				case n > len(tc.answers):
+					writeFixture(t, w, http.StatusOK, "reports_get.json")
+				case tc.answers[n-1] == http.StatusAccepted:
+					writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
+				default:
+					w.WriteHeader(tc.answers[n-1])
+				}
+			})
+
+			rep, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
+			if tc.want != "" {
+				assert.Nil(t, rep)
+				require.ErrorIs(t, err, ErrServer)
+				assert.Equal(t, "rcevents: GET "+ts.URL+basePath+"/v1/reports/rpt_3c9d: "+tc.want, err.Error())
+				assert.EqualValues(t, len(tc.answers), requests.Load())
+				return
+			}
+			require.NoError(t, err)
+			want := readyReport
+			assert.Equal(t, &want, rep)
+			assert.EqualValues(t, len(tc.answers)+1, requests.Load())
+		})
+	}
+}
+
 func TestReportsWaitContextEnds(t *testing.T) {
 	// Polls an hour apart: only the context can end the wait.
 	fast := WithPollInterval(time.Hour, time.Hour)
@@ -417,6 +504,67 @@ func TestReportsDownloadRedirect(t *testing.T) {
 	assert.EqualValues(t, len(want), n)
 	assert.Equal(t, string(want), buf.String())
 	assert.EqualValues(t, 1, storageHits.Load())
+}
+
+// TestReportsDownloadStorageErrorNamesTheStorage: an error answer of the
+// storage origin a download is redirected to names that origin and the
+// file's path, not the API's URL, and never the pre-signed query, which is
+// a credential: not in the URL, not where the body echoes it.
+func TestReportsDownloadStorageErrorNamesTheStorage(t *testing.T) {
+	const signature = "5e1f0b7c9a2d4e6f8a1b3c5d7e9f0a2b"
+	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, signature, r.URL.Query().Get("X-Amz-Signature"))
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write(fixture(t, "reports_storage_expired.xml"))
+	}))
+	defer storage.Close()
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/reports/rpt_3c9d/download", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, storage.URL+"/evt_5kq2/attendeeLog-3c9d.csv?X-Amz-Expires=60&X-Amz-Signature="+signature, http.StatusFound)
+	})
+
+	var buf bytes.Buffer
+	n, err := ts.client.Reports.Download(context.Background(), "rpt_3c9d", &buf)
+	require.ErrorIs(t, err, ErrForbidden)
+	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<Error><Code>AccessDenied</Code><Message>Request has expired</Message>` +
+		`<X-Amz-Expires>[REDACTED]</X-Amz-Expires><Expires>2025-06-12T09:01:00Z</Expires><ServerTime>2025-06-12T09:04:12Z</ServerTime>` +
+		`<RequestId>9Q2XW4TB0K7M</RequestId><SignatureProvided>[REDACTED]</SignatureProvided></Error>`
+	assertAPIError(t, err, &APIError{
+		StatusCode: http.StatusForbidden,
+		Method:     http.MethodGet,
+		URL:        storage.URL + "/evt_5kq2/attendeeLog-3c9d.csv",
+		Body:       body,
+	})
+	assert.Equal(t, "rcevents: GET "+storage.URL+"/evt_5kq2/attendeeLog-3c9d.csv: 403 Forbidden: "+strconv.Quote(body), err.Error())
+	assert.NotContains(t, fmt.Sprintf("%+v", err), signature)
+	assert.Zero(t, n)
+	assert.Zero(t, buf.Len(), "the error body does not reach the writer")
+}
+
+// TestWithHeaderGoesToTheAPIsOriginOnly: a call's own headers, like the
+// bearer token, are not sent to the storage origin a download is
+// redirected to.
+func TestWithHeaderGoesToTheAPIsOriginOnly(t *testing.T) {
+	const key = "k3y-0f-the-caller"
+	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Empty(t, r.Header.Values("X-Api-Key"), "the storage origin got the call's header")
+		assert.Empty(t, r.Header.Values("Authorization"), "the storage origin got the token")
+		_, _ = w.Write(fixture(t, "reports_download.csv"))
+	}))
+	defer storage.Close()
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/reports/rpt_3c9d/download", func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, []string{key}, r.Header.Values("X-Api-Key"))
+		assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
+		http.Redirect(w, r, storage.URL+"/evt_5kq2/attendeeLog-3c9d.csv", http.StatusFound)
+	})
+
+	var buf bytes.Buffer
+	_, err := ts.client.Reports.Download(context.Background(), "rpt_3c9d", &buf, WithHeader("X-Api-Key", key))
+	require.NoError(t, err)
+	assert.Equal(t, string(fixture(t, "reports_download.csv")), buf.String())
+	assert.EqualValues(t, 1, ts.requests.Load())
 }
 
 func TestReportsDownloadNotFound(t *testing.T) {
