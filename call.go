@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -48,10 +49,13 @@ func WithResponse(r *Response) CallOption {
 }
 
 // WithHeader adds a header to the call's requests; called again with the
-// same key, it adds another value. It refuses the headers the client owns
-// (Authorization, Host, Content-Length, Content-Type, Transfer-Encoding,
-// Connection, User-Agent is set with WithUserAgent) and keys or values with
-// control characters, failing the call with ErrInvalidArgument.
+// same key, it adds another value. Like the bearer token, the header goes
+// to the API's origin only, never to another origin a redirect leads to (a
+// report's storage). It refuses the headers the client sets itself (see
+// ownHeaders: Accept, Accept-Encoding, Authorization, Connection,
+// Content-Length, Content-Type, Host, Transfer-Encoding, User-Agent; name
+// the application with WithUserAgent) and keys or values with control
+// characters, failing the call with ErrInvalidArgument.
 func WithHeader(key, value string) CallOption {
 	return func(cs *callSettings) {
 		if cs.err != nil {
@@ -68,15 +72,20 @@ func WithHeader(key, value string) CallOption {
 	}
 }
 
-// ownHeaders are the headers the client sets itself.
-var ownHeaders = map[string]bool{
-	"Authorization":     true,
-	"Host":              true,
-	"Content-Length":    true,
-	"Content-Type":      true,
-	"Transfer-Encoding": true,
-	"Connection":        true,
-	"User-Agent":        true,
+// ownHeaders are the headers the client sets itself, or that net/http
+// does: one given per call would be overwritten, or would change how the
+// answer is read (Accept-Encoding turns off net/http's transparent
+// decompression), so WithHeader refuses them.
+var ownHeaders = []string{
+	"Accept",
+	"Accept-Encoding",
+	"Authorization",
+	"Connection",
+	"Content-Length",
+	"Content-Type",
+	"Host",
+	"Transfer-Encoding",
+	"User-Agent",
 }
 
 // checkHeader checks a header WithHeader would add. The value is never
@@ -89,8 +98,8 @@ func checkHeader(key, value string) error {
 		return invalidArg(field, "header name is empty")
 	case !validHeaderName(key):
 		return invalidArg(field, "%q is not a valid header name", key)
-	case ownHeaders[canonical]:
-		return invalidArg(field, "%s is set by the client and cannot be changed per call", canonical)
+	case slices.Contains(ownHeaders, canonical):
+		return invalidArg(field, "%s is set by the client and cannot be set per call (the client sets %s)", canonical, strings.Join(ownHeaders, ", "))
 	case hasControl(value, true):
 		return invalidArg(field, "the value of %s holds a control character", canonical)
 	}

@@ -163,6 +163,9 @@ func TestWithHeaderRefused(t *testing.T) {
 		{"Content-Type", "text/plain"},
 		{"Transfer-Encoding", "chunked"},
 		{"User-Agent", "x"},
+		{"Accept", "text/csv"},
+		{"accept-encoding", "gzip"},
+		{"Connection", "close"},
 		{"X-Token", secret + "\r\nX-Injected: 1"},
 		{"X-Token", secret + "\n"},
 		{"X-Token", secret + "\x00"},
@@ -176,6 +179,9 @@ func TestWithHeaderRefused(t *testing.T) {
 		assert.Contains(t, err.Error(), "WithHeader")
 		assert.NotContains(t, err.Error(), secret)
 	}
+	_, err := ts.client.Health(context.Background(), WithHeader("accept-encoding", "gzip"))
+	assert.EqualError(t, err, "rcevents: invalid argument: WithHeader: Accept-Encoding is set by the client and cannot be set per call "+
+		"(the client sets Accept, Accept-Encoding, Authorization, Connection, Content-Length, Content-Type, Host, Transfer-Encoding, User-Agent)")
 	assert.Zero(t, ts.requests.Load(), "no request sent")
 }
 
