@@ -1,6 +1,7 @@
 package rceventstest
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -80,6 +81,7 @@ type faults struct {
 	queue      []Fault
 	latencyMin time.Duration
 	latencyMax time.Duration
+	bodyRate   int // bytes a second of an answer's body (SetBodyRate), 0 for no limit
 	retryAfter time.Duration
 	scope      Scope
 }
@@ -127,6 +129,73 @@ func (s *Server) SetLatency(min, max time.Duration) {
 	s.faults.set(func(f *faults) { f.latencyMin, f.latencyMax = min, max })
 }
 
+// SetBodyRate sends the body of every answer in the fault scope at bytesPerSecond, in
+// pieces a tenth of a second apart, after headers that go at once: latency spread over the
+// body, as a slow or congested link gives it, where SetLatency delays the answer before its
+// headers. A test can so check what bounds a download, or a call that reads a whole
+// answer. A request whose client goes away stops being answered. SetBodyRate(0) turns it
+// off; it panics if bytesPerSecond < 0.
+func (s *Server) SetBodyRate(bytesPerSecond int) {
+	if bytesPerSecond < 0 {
+		panic(fmt.Sprintf("rceventstest: body rate %d is negative", bytesPerSecond))
+	}
+	s.faults.set(func(f *faults) { f.bodyRate = bytesPerSecond })
+}
+
+// slowBody writes an answer's body at rate bytes a second, a piece every tenth of a second
+// (a byte every 1/rate s below 10 bytes a second), flushing each. wait sleeps for a
+// duration and reports false when the client or the server went away first.
+type slowBody struct {
+	http.ResponseWriter
+	rate int
+	wait func(time.Duration) bool
+}
+
+// errGone ends a slow body whose client or server went away.
+var errGone = errors.New("rceventstest: the client or the server went away")
+
+func (b *slowBody) Write(p []byte) (int, error) {
+	rc := http.NewResponseController(b.ResponseWriter)
+	_ = rc.Flush() // the headers go at once
+	piece, n := max(1, b.rate/10), 0
+	for len(p) > 0 {
+		k := min(piece, len(p))
+		if !b.wait(time.Duration(k) * time.Second / time.Duration(b.rate)) {
+			return n, errGone
+		}
+		m, err := b.ResponseWriter.Write(p[:k])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		_ = rc.Flush()
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// Unwrap gives http.ResponseController the underlying writer (for Flush and Hijack).
+func (b *slowBody) Unwrap() http.ResponseWriter { return b.ResponseWriter }
+
+// slowed returns w, or w writing at the body rate of scope sc, if one is set.
+func (s *Server) slowed(w http.ResponseWriter, r *http.Request, sc Scope) http.ResponseWriter {
+	rate := s.faults.bodyRateOf(sc)
+	if rate == 0 {
+		return w
+	}
+	return &slowBody{ResponseWriter: w, rate: rate, wait: func(d time.Duration) bool { return s.wait(r, d) }}
+}
+
+// bodyRateOf is the body rate of a request in scope sc, 0 for none.
+func (f *faults) bodyRateOf(sc Scope) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.scope&sc == 0 {
+		return 0
+	}
+	return f.bodyRate
+}
+
 // SetFaultRate makes a fraction rate (0 to 1) of the requests in the fault scope fail with
 // f; rate 0 turns f off. Rates of different faults add up and must not exceed 1. It panics
 // on an unknown fault or a rate out of range.
@@ -163,12 +232,12 @@ func (s *Server) FailNext(n int, f Fault) {
 	s.faults.set(func(fs *faults) { fs.queue = append(fs.queue, slices.Repeat([]Fault{f}, max(n, 0))...) })
 }
 
-// ClearFaults turns latency and every fault rate off and forgets queued FailNext faults.
+// ClearFaults turns latency, the body rate and every fault rate off and forgets queued FailNext faults.
 // The scope and Retry-After are kept.
 func (s *Server) ClearFaults() {
 	s.faults.set(func(f *faults) {
 		f.rates, f.queue = [faultCount]float64{}, nil
-		f.latencyMin, f.latencyMax = 0, 0
+		f.latencyMin, f.latencyMax, f.bodyRate = 0, 0, 0
 	})
 }
 
