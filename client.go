@@ -425,8 +425,18 @@ func (x *exchange) transportError(actx context.Context, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // the URL is named below, once
+		if u, perr := url.Parse(ue.URL); perr == nil && originOf(u) != x.c.origin {
+			err = fmt.Errorf("%s: %w", elsewhere(u), err) // where a redirect led
+		}
 	}
 	return x.errorf("%w", withTimeoutCause(actx, err))
+}
+
+// elsewhere is u, a URL on another origin than the API's that a redirect
+// led to, as errors show it: scheme, host and path. Its query is left out:
+// a report's storage URL is signed there, like a password.
+func elsewhere(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
 // withTimeoutCause says in err that the per-attempt time limit ended the
@@ -477,7 +487,7 @@ func (x *exchange) apiError(resp *http.Response) *APIError {
 	shown, red := x.showURL(x.target), x.red
 	if resp.Request != nil && originOf(resp.Request.URL) != x.c.origin {
 		u := resp.Request.URL
-		shown = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
+		shown = elsewhere(u)
 		var signed []string
 		for _, vs := range u.Query() {
 			for _, v := range vs {

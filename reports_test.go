@@ -523,6 +523,24 @@ func TestReportsDownloadStorageErrorNamesTheStorage(t *testing.T) {
 	assert.Zero(t, buf.Len(), "the error body does not reach the writer")
 }
 
+// TestReportsDownloadStorageUnreachable: a storage origin that cannot be
+// reached is named in the error, without the pre-signed query.
+func TestReportsDownloadStorageUnreachable(t *testing.T) {
+	storage := httptest.NewServer(http.NotFoundHandler())
+	gone := storage.URL
+	storage.Close()
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/reports/rpt_3c9d/download", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, gone+"/evt_5kq2/attendeeLog-3c9d.csv?X-Amz-Signature=5e1f0b7c9a2d4e6f", http.StatusFound)
+	})
+
+	_, err := ts.client.Reports.Download(context.Background(), "rpt_3c9d", io.Discard)
+	require.Error(t, err)
+	prefix := "rcevents: GET " + ts.URL + basePath + "/v1/reports/rpt_3c9d/download: " + gone + "/evt_5kq2/attendeeLog-3c9d.csv: "
+	assert.True(t, strings.HasPrefix(err.Error(), prefix), "%s\nwant prefix %s", err, prefix)
+	assert.NotContains(t, err.Error(), "5e1f0b7c")
+}
+
 // TestWithHeaderGoesToTheAPIsOriginOnly: a call's own headers, like the
 // bearer token, are not sent to the storage origin a download is
 // redirected to.
