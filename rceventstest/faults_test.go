@@ -305,9 +305,11 @@ func TestBodyRate(t *testing.T) {
 		t.Errorf("body %q, want %q", got, whole)
 	}
 	// The last piece comes (len-200)/rate after the headers at the earliest.
-	if d, least := time.Since(headers), time.Duration(len(whole)-rate/10)*time.Second/rate; d < least {
+	d, least := time.Since(headers), time.Duration(len(whole)-rate/10)*time.Second/rate
+	if d < least {
 		t.Errorf("body took %v after the headers, want at least %v", d, least)
 	}
+	t.Logf("FIGURE body-rate %d B/s: %d bytes, first read %d bytes, the rest %s after the headers (at least %s)", rate, len(whole), n, d.Round(time.Millisecond), least)
 
 	// ClearFaults turns it off: at a byte a second, the answer would take minutes.
 	srv.SetBodyRate(1)
