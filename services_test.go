@@ -298,7 +298,6 @@ func TestServicesSharedCases(t *testing.T) {
 					assert.Contains(t, err.Error(), ": "+field+": ", "%q", bad)
 				}
 			}
-			//lint:ignore SA1012 a nil context is the case
 			err := sc.call(nil, c, ids, validArg)
 			require.ErrorIs(t, err, ErrInvalidArgument, "nil context")
 			assert.Equal(t, "rcevents: invalid argument: ctx: is nil: use context.Background() or a context of your own", err.Error())
