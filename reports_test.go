@@ -89,17 +89,25 @@ func TestReportsGet(t *testing.T) {
 	assert.True(t, rep.Ready())
 }
 
-func TestReportsGetInProgressThenReady(t *testing.T) {
-	ts := newTestServer(t)
-	var calls atomic.Int64
+// servePolls answers GET /v1/reports/rpt_3c9d in progress (202) to the
+// first inProgress polls, then with status and the fixture; it returns the
+// count of polls.
+func servePolls(t *testing.T, ts *testServer, inProgress int, status int, fixture string) *atomic.Int64 {
+	var polls atomic.Int64
 	ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
 		assertRequest(t, r, http.MethodGet, "/v1/reports/rpt_3c9d", nil)
-		if calls.Add(1) == 1 {
+		if polls.Add(1) <= int64(inProgress) {
 			writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
 			return
 		}
-		writeFixture(t, w, http.StatusOK, "reports_get.json")
+		writeFixture(t, w, status, fixture)
 	})
+	return &polls
+}
+
+func TestReportsGetInProgressThenReady(t *testing.T) {
+	ts := newTestServer(t)
+	servePolls(t, ts, 1, http.StatusOK, "reports_get.json")
 
 	rep, err := ts.client.Reports.Get(context.Background(), "rpt_3c9d")
 	require.NoError(t, err)
@@ -211,15 +219,7 @@ func TestReportsCreateDefaults(t *testing.T) {
 func TestReportsWait(t *testing.T) {
 	fast := WithPollInterval(time.Millisecond, 2*time.Millisecond)
 	ts := newTestServer(t)
-	var polls atomic.Int64
-	ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
-		assertRequest(t, r, http.MethodGet, "/v1/reports/rpt_3c9d", nil)
-		if polls.Add(1) <= 2 {
-			writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
-			return
-		}
-		writeFixture(t, w, http.StatusOK, "reports_get.json")
-	})
+	polls := servePolls(t, ts, 2, http.StatusOK, "reports_get.json")
 
 	rep, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
 	require.NoError(t, err)
@@ -231,14 +231,7 @@ func TestReportsWait(t *testing.T) {
 func TestReportsWaitError(t *testing.T) {
 	fast := WithPollInterval(time.Millisecond, time.Millisecond)
 	ts := newTestServer(t)
-	var polls atomic.Int64
-	ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
-		if polls.Add(1) == 1 {
-			writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
-			return
-		}
-		writeFixture(t, w, http.StatusNotFound, "reports_error_not_found.json")
-	})
+	polls := servePolls(t, ts, 1, http.StatusNotFound, "reports_error_not_found.json")
 
 	_, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
 	require.ErrorIs(t, err, ErrNotFound)
@@ -258,15 +251,7 @@ func TestReportsWaitEndsWhenTheReportFailed(t *testing.T) {
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {
 			ts := newTestServer(t)
-			var polls atomic.Int64
-			ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
-				assertRequest(t, r, http.MethodGet, "/v1/reports/rpt_3c9d", nil)
-				if polls.Add(1) == 1 {
-					writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
-					return
-				}
-				writeFixture(t, w, http.StatusOK, tc.fixture)
-			})
+			polls := servePolls(t, ts, 1, http.StatusOK, tc.fixture)
 
 			rep, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
 			assert.Nil(t, rep)
