@@ -56,11 +56,11 @@ func WithResponse(r *Response) CallOption {
 // WithHeader adds a header to the call's requests; called again with the
 // same key, it adds another value. Like the bearer token, the header goes
 // to the API's origin only, never to another origin a redirect leads to (a
-// report's storage). It refuses the headers the client sets itself (see
-// ownHeaders: Accept, Accept-Encoding, Authorization, Connection,
-// Content-Length, Content-Type, Host, Transfer-Encoding, User-Agent; name
-// the application with WithUserAgent) and keys or values with control
-// characters, failing the call with ErrInvalidArgument.
+// report's storage). It refuses the headers the client sets itself
+// (Accept, Accept-Encoding, Authorization, Connection, Content-Length,
+// Content-Type, Host, Transfer-Encoding, User-Agent: name the application
+// with WithUserAgent) and keys or values with control characters: an error
+// wrapping ErrInvalidArgument, naming the header, fails the call.
 func WithHeader(key, value string) CallOption {
 	return func(cs *callSettings) {
 		if cs.err != nil {

@@ -109,8 +109,8 @@ type Report struct {
 
 	// Status is where the report's generation is. The reference types it
 	// as a plain string and lists no values; the API's answers have held
-	// "enqueued" (from Create), "queued" and "processing" (while it is
-	// generated), "completed" (ready) and "failed" (see ErrReportFailed).
+	// "enqueued" (from Create), "processing" (while it is generated),
+	// "completed" (ready) and "failed" (see ErrReportFailed).
 	// Expect others: Ready, not Status, says whether it can be downloaded.
 	Status string `json:"status"`
 
