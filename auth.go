@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -227,9 +228,9 @@ func originOf(u *url.URL) origin {
 	return o
 }
 
-// authTransport adds the bearer token to requests for the API's own origin
-// and to no other, whoever built the request and however many redirects led
-// to it. A 401 answer to a token that looked valid drops the token, fetches
+// authTransport adds the bearer token, and the call's own headers
+// (WithHeader), to requests for the API's own origin and to no other,
+// whoever built the request and however many redirects led to it. A 401 answer to a token that looked valid drops the token, fetches
 // a new one and sends the request once more, if its body can be replayed.
 type authTransport struct {
 	base   http.RoundTripper
@@ -271,9 +272,18 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.send(retry, tok)
 }
 
-// send sends req with tok.
+// callHeaderKey is the context key of a call's own headers, an
+// http.Header that authTransport adds to its requests for the API's origin.
+type callHeaderKey struct{}
+
+// send sends req with tok and the call's own headers.
 func (t *authTransport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
 	r := req.Clone(req.Context())
+	if h, ok := req.Context().Value(callHeaderKey{}).(http.Header); ok {
+		for k, vs := range h {
+			r.Header[k] = slices.Clone(vs)
+		}
+	}
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	return t.base.RoundTrip(r)
 }

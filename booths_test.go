@@ -74,35 +74,3 @@ func TestBoothsAll(t *testing.T) {
 	}
 	assert.Equal(t, []string{"Contoso", "Fabrikam"}, names)
 }
-
-func TestBoothsListNotFound(t *testing.T) {
-	ts := newTestServer(t)
-	ts.mux.HandleFunc("/v1/events/evt_gone/booths", func(w http.ResponseWriter, r *http.Request) {
-		writeFixture(t, w, http.StatusNotFound, "booths_error_not_found.json")
-	})
-
-	_, err := ts.client.Booths.List(context.Background(), "evt_gone", nil)
-	require.ErrorIs(t, err, ErrNotFound)
-	assert.Equal(t, "rcevents: GET "+ts.URL+basePath+"/v1/events/evt_gone/booths: 404 Not Found: Event not found", err.Error())
-}
-
-func TestBoothsListInvalid(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		eventID string
-		opts    *ListOptions
-		field   string
-	}{
-		{"empty event", "", nil, "eventID"},
-		{"event with query", "evt?x=1", nil, "eventID"},
-		{"page too large", "evt_5kq2", &ListOptions{PerPage: 500}, "PerPage"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ts := newTestServer(t)
-			_, err := ts.client.Booths.List(context.Background(), tc.eventID, tc.opts)
-			require.ErrorIs(t, err, ErrInvalidArgument)
-			assert.Contains(t, err.Error(), tc.field)
-			assert.Zero(t, ts.requests.Load())
-		})
-	}
-}

@@ -2,12 +2,18 @@ package rcevents
 
 import (
 	"context"
+	stdjson "encoding/json"
 	"fmt"
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // A CallOption changes one call, and only that call: the client and other
@@ -48,10 +54,13 @@ func WithResponse(r *Response) CallOption {
 }
 
 // WithHeader adds a header to the call's requests; called again with the
-// same key, it adds another value. It refuses the headers the client owns
-// (Authorization, Host, Content-Length, Content-Type, Transfer-Encoding,
-// Connection, User-Agent is set with WithUserAgent) and keys or values with
-// control characters, failing the call with ErrInvalidArgument.
+// same key, it adds another value. Like the bearer token, the header goes
+// to the API's origin only, never to another origin a redirect leads to (a
+// report's storage). It refuses the headers the client sets itself
+// (Accept, Accept-Encoding, Authorization, Connection, Content-Length,
+// Content-Type, Host, Transfer-Encoding, User-Agent: name the application
+// with WithUserAgent) and keys or values with control characters: an error
+// wrapping ErrInvalidArgument, naming the header, fails the call.
 func WithHeader(key, value string) CallOption {
 	return func(cs *callSettings) {
 		if cs.err != nil {
@@ -68,15 +77,20 @@ func WithHeader(key, value string) CallOption {
 	}
 }
 
-// ownHeaders are the headers the client sets itself.
-var ownHeaders = map[string]bool{
-	"Authorization":     true,
-	"Host":              true,
-	"Content-Length":    true,
-	"Content-Type":      true,
-	"Transfer-Encoding": true,
-	"Connection":        true,
-	"User-Agent":        true,
+// ownHeaders are the headers the client sets itself, or that net/http
+// does: one given per call would be overwritten, or would change how the
+// answer is read (Accept-Encoding turns off net/http's transparent
+// decompression), so WithHeader refuses them.
+var ownHeaders = []string{
+	"Accept",
+	"Accept-Encoding",
+	"Authorization",
+	"Connection",
+	"Content-Length",
+	"Content-Type",
+	"Host",
+	"Transfer-Encoding",
+	"User-Agent",
 }
 
 // checkHeader checks a header WithHeader would add. The value is never
@@ -89,8 +103,8 @@ func checkHeader(key, value string) error {
 		return invalidArg(field, "header name is empty")
 	case !validHeaderName(key):
 		return invalidArg(field, "%q is not a valid header name", key)
-	case ownHeaders[canonical]:
-		return invalidArg(field, "%s is set by the client and cannot be changed per call", canonical)
+	case slices.Contains(ownHeaders, canonical):
+		return invalidArg(field, "%s is set by the client and cannot be set per call (the client sets %s)", canonical, strings.Join(ownHeaders, ", "))
 	case hasControl(value, true):
 		return invalidArg(field, "the value of %s holds a control character", canonical)
 	}
@@ -205,15 +219,20 @@ func requestID(h http.Header) string {
 // *APIError, and the call options.
 //
 // path is below the base URL ("/v1/events/evt_1/things"), with an optional
-// query; Do refuses an absolute URL, a path with "." or ".." segments, and
-// anything that would leave the base URL, with ErrInvalidArgument and no
-// request.
+// query. Do refuses, with ErrInvalidArgument and no request, an absolute
+// URL; a path or query holding a space, a control character, '#' or '\'
+// (written as it is or percent-encoded, once or more); and a "." or ".."
+// segment in any spelling ("%2e%2e", "..;"), in the path or in a query
+// value: a server may read any of these as a way out of the base URL.
 //
 // body, when not nil, is sent as JSON exactly as it marshals: Do adds no
 // envelope, so build the JSON:API one the API's writes take with
-// RequestBody. A json.RawMessage or jsontext.Value is sent as it is.
+// RequestBody. A json.RawMessage, jsontext.Value or []byte is JSON text
+// already, sent byte for byte; Do refuses one that is not valid JSON
+// (RFC 8259, which allows an object to repeat a name).
 //
-// out, when not nil, receives the answer's JSON: a *json.RawMessage or
+// out is nil or a non-nil pointer, else Do refuses the call before sending
+// it. It receives the answer's JSON: a *json.RawMessage or
 // *jsontext.Value gets it as it came, any other pointer is decoded into as
 // the SDK decodes its models. An answer without a body (204) leaves out as
 // it is.
@@ -224,6 +243,12 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 	p, query, err := checkDoPath(path)
 	if err != nil {
 		return err
+	}
+	if body, err = checkDoBody(body); err != nil {
+		return err
+	}
+	if v := reflect.ValueOf(out); out != nil && (v.Kind() != reflect.Pointer || v.IsNil()) {
+		return invalidArg("out", "must be nil or a non-nil pointer, got %T", out)
 	}
 	r := call{method: strings.ToUpper(method), path: p, rawQuery: query, body: body, opts: opts}
 	return c.do(ctx, r, func(resp *http.Response) error {
@@ -243,19 +268,74 @@ func checkDoPath(raw string) (path, query string, err error) {
 	switch {
 	case !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//"):
 		return "", "", invalidArg(field, "must begin with a single '/': it is a path below the base URL")
-	case hasControl(raw, false) || strings.ContainsAny(raw, "\\#"):
-		return "", "", invalidArg(field, "holds a control character, '\\' or '#'")
+	case hasControl(raw, false) || strings.ContainsAny(raw, " \\#"):
+		return "", "", invalidArg(field, "holds a control character, a space, '\\' or '#'")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "", "", invalidArg(field, "%q is not a path below the base URL", shown)
 	}
-	for _, seg := range strings.Split(u.Path, "/") {
-		if seg == "." || seg == ".." {
-			return "", "", invalidArg(field, "%q has a %q segment", shown, seg)
+	if what := unsafePath(u.EscapedPath()); what != "" {
+		return "", "", invalidArg(field, "%q holds %s", shown, what)
+	}
+	for _, pair := range strings.Split(u.RawQuery, "&") {
+		if what := unsafePath(pair); what != "" {
+			return "", "", invalidArg(field, "%q has a query that holds %s", shown, what)
 		}
 	}
 	return u.EscapedPath(), u.RawQuery, nil
+}
+
+// unsafePath says what in s, a path or a query's name=value pair, a server
+// might read as a way out of the base URL, or "" when nothing is. s is
+// percent-decoded as often as it decodes, so that "%255C" counts as '\\'
+// and "%252e%252e" as "..". A segment is what lies between slashes, or
+// after a query name's '='; one whose part before a ';' is "." or ".."
+// counts, as a Java servlet container reads "..;" as "..". What it says
+// never quotes s, which may hold an attendee's email.
+func unsafePath(s string) string {
+	for {
+		d, err := url.PathUnescape(s)
+		if err != nil || d == s {
+			break
+		}
+		s = d
+	}
+	switch {
+	case !utf8.ValidString(s):
+		return "bytes that are not UTF-8" // "%c0%ae" is an overlong '.'
+	case strings.ContainsRune(s, '\\'):
+		return "an encoded '\\'"
+	case hasControl(s, false):
+		return "an encoded control character"
+	}
+	for _, seg := range strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '=' }) {
+		if dots, _, _ := strings.Cut(seg, ";"); dots == "." || dots == ".." {
+			return fmt.Sprintf("a %q segment", dots)
+		}
+	}
+	return ""
+}
+
+// checkDoBody returns the body Do sends: body itself, or, for JSON text
+// (json.RawMessage, jsontext.Value, []byte), that text as a jsontext.Value,
+// which the pipeline sends byte for byte, once checked to be JSON.
+func checkDoBody(body any) (any, error) {
+	var text jsontext.Value
+	switch b := body.(type) {
+	case stdjson.RawMessage:
+		text = jsontext.Value(b)
+	case jsontext.Value:
+		text = b
+	case []byte:
+		text = jsontext.Value(b)
+	default:
+		return body, nil
+	}
+	if !text.IsValid(jsontext.AllowDuplicateNames(true)) {
+		return nil, invalidArg("body", "is not valid JSON (RFC 8259), and JSON text is sent as it is")
+	}
+	return text, nil
 }
 
 // RequestBody wraps attributes in the envelope the API's writes take,

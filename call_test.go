@@ -3,10 +3,12 @@ package rcevents
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -179,6 +181,9 @@ func TestWithHeaderRefused(t *testing.T) {
 		{"Content-Type", "text/plain"},
 		{"Transfer-Encoding", "chunked"},
 		{"User-Agent", "x"},
+		{"Accept", "text/csv"},
+		{"accept-encoding", "gzip"},
+		{"Connection", "close"},
 		{"X-Token", secret + "\r\nX-Injected: 1"},
 		{"X-Token", secret + "\n"},
 		{"X-Token", secret + "\x00"},
@@ -192,6 +197,9 @@ func TestWithHeaderRefused(t *testing.T) {
 		assert.Contains(t, err.Error(), "WithHeader")
 		assert.NotContains(t, err.Error(), secret)
 	}
+	_, err := ts.client.Health(context.Background(), WithHeader("accept-encoding", "gzip"))
+	assert.EqualError(t, err, "rcevents: invalid argument: WithHeader: Accept-Encoding is set by the client and cannot be set per call "+
+		"(the client sets Accept, Accept-Encoding, Authorization, Connection, Content-Length, Content-Type, Host, Transfer-Encoding, User-Agent)")
 	assert.Zero(t, ts.requests.Load(), "no request sent")
 }
 
@@ -341,12 +349,49 @@ func TestDo(t *testing.T) {
 
 func TestDoSendsRawBodyAsIs(t *testing.T) {
 	ts := newTestServer(t)
+	var got atomic.Value
 	ts.mux.HandleFunc("/v1/raw", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		assert.Equal(t, `{"data":{"attributes":{"b":1,"a":2}}}`, string(b), "key order kept")
+		got.Store(string(b))
+		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 		w.WriteHeader(http.StatusNoContent)
 	})
-	require.NoError(t, ts.client.Do(context.Background(), http.MethodPatch, "/v1/raw", json.RawMessage(`{"data":{"attributes":{"b":1,"a":2}}}`), nil))
+	// Whitespace, escapes the encoder would rewrite, a repeated name (valid
+	// RFC 8259) and key order all go out as written.
+	const text = "{\"data\": {\"attributes\":{\"b\":1,\"a\":2,\n\t\"name\": \"Zo\\u00eb\", \"url\": \"a\\/b\", \"a\": 3}}}"
+	for _, body := range []any{json.RawMessage(text), jsontext.Value(text), []byte(text)} {
+		require.NoError(t, ts.client.Do(context.Background(), http.MethodPatch, "/v1/raw", body, nil), "%T", body)
+		assert.Equal(t, text, got.Load(), "%T", body)
+	}
+	assert.EqualValues(t, 3, ts.requests.Load())
+}
+
+func TestDoRefusesBodiesThatAreNotJSON(t *testing.T) {
+	ts := newTestServer(t)
+	for _, body := range []any{
+		json.RawMessage(`{"a":`), json.RawMessage(""), jsontext.Value(`{"a":1} {"b":2}`),
+		[]byte("{\"name\":\"\xff\"}"), []byte(`{'a':1}`), []byte("Zoë"),
+	} {
+		err := ts.client.Do(context.Background(), http.MethodPost, "/v1/raw", body, nil)
+		require.ErrorIs(t, err, ErrInvalidArgument, "%q", body)
+		assert.Equal(t, "rcevents: invalid argument: body: is not valid JSON (RFC 8259), and JSON text is sent as it is", err.Error())
+	}
+	assert.Zero(t, ts.requests.Load(), "no request sent")
+}
+
+// TestDoChecksOutBeforeSending: an out that cannot be decoded into is
+// refused before the request goes, so that a create is never stored and
+// then reported as failed (a caller who retries would create it twice).
+func TestDoChecksOutBeforeSending(t *testing.T) {
+	ts := newTestServer(t)
+	var widget struct{ Data json.RawMessage }
+	var nilPtr *struct{ Data json.RawMessage }
+	for _, out := range []any{widget, nilPtr, map[string]any{}, json.RawMessage(nil), "x"} {
+		err := ts.client.Do(context.Background(), http.MethodPost, "/v1/events/evt_1/widgets", RequestBody("widget", nil), out)
+		require.ErrorIs(t, err, ErrInvalidArgument, "%T", out)
+		assert.Equal(t, fmt.Sprintf("rcevents: invalid argument: out: must be nil or a non-nil pointer, got %T", out), err.Error())
+	}
+	assert.Zero(t, ts.requests.Load(), "no request sent")
 }
 
 func TestDoRefusesPathsLeavingTheAPI(t *testing.T) {
@@ -355,20 +400,55 @@ func TestDoRefusesPathsLeavingTheAPI(t *testing.T) {
 		"", "v1/health", "http://evil.example/v1/health", "https://" + strings.TrimPrefix(ts.URL, "http://") + "/v1/health",
 		"//evil.example/v1/health", "/v1/../../health", "/v1/./health", "/..", "/v1/%2e%2e/health", "/v1/%2E%2E/x",
 		"/v1\\health", "/v1/health#frag", "/v1/health\r\nX-Injected: 1", "/v1/\x00", "/v1/\x7f",
+		// A raw space would end the request line early.
+		"/v1/x?q=a HTTP/1.0", "/v1/a b", "/v1/x?q=a\tb",
+		// '\\' in any encoding, which some servers read as '/'.
+		"/v1/%5C..%5C..%5Cadmin", "/v1/%5c", "/v1/%255C", "/v1/%25255c", "/v1/x?file=%5C", "/v1/x?file=%255c",
+		// ".." and "." in any spelling, in the path and in query values.
+		"/v1/..;/admin", "/v1/%2e%2e;/admin", "/v1/.%2e/x", "/v1/%2e./x", "/v1/%252e%252e/x", "/v1/%2e/x", "/v1/.;x/y",
+		"/v1/a%2F..%2Fb", "/v1/a%252F..%252Fb", "/v1/%c0%ae%c0%ae/x", "/v1/x?path=../../admin", "/v1/x?path=..",
+		"/v1/x?next=..%2F..", "/v1/x?next=%2e%2e", "/v1/x?a=1&b=..;x",
+		// Control characters behind an escape.
+		"/v1/%00", "/v1/x?q=%0d%0aX-Injected:%201",
 	} {
 		err := ts.client.Do(context.Background(), http.MethodGet, path, nil, nil)
 		require.ErrorIs(t, err, ErrInvalidArgument, "%q", path)
+		assert.Contains(t, err.Error(), ": path: ", "%q", path)
 	}
-	for _, path := range []string{"/v1/../x?filter[email][eq]=ann.lee@example.com", "/v1/x\n?filter[email][eq]=ann.lee@example.com"} {
+	for _, path := range []string{"/v1/../x?filter[email][eq]=ann.lee@example.com", "/v1/x\n?filter[email][eq]=ann.lee@example.com",
+		"/v1/x?filter[email][eq]=ann.lee@example.com&next=../..", "/v1/x?filter[email][eq]=ann lee@example.com"} {
 		err := ts.client.Do(context.Background(), http.MethodGet, path, nil, nil)
 		require.ErrorIs(t, err, ErrInvalidArgument)
-		assert.NotContains(t, err.Error(), "ann.lee", "the query stays out of the error")
+		assert.NotContains(t, err.Error(), "ann", "the query stays out of the error")
 	}
 	for _, method := range []string{"", "GET /", "G\nET"} {
 		err := ts.client.Do(context.Background(), method, "/v1/health", nil, nil)
 		require.ErrorIs(t, err, ErrInvalidArgument, "%q", method)
 	}
 	assert.Zero(t, ts.requests.Load(), "no request sent")
+}
+
+// TestDoSendsOrdinaryPaths: what the checks refuse is narrow; dots inside
+// a name, escapes of other characters, brackets and ';' go out.
+func TestDoSendsOrdinaryPaths(t *testing.T) {
+	ts := newTestServer(t)
+	var got atomic.Value
+	ts.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.URL.EscapedPath() + "?" + r.URL.RawQuery)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	for path, want := range map[string]string{
+		"/v1/a...b":         "/v1/a...b?",
+		"/v1/.well-known/x": "/v1/.well-known/x?",
+		"/v1/x?q=a..b":      "/v1/x?q=a..b",
+		"/v1/x?filter[email][eq]=a@b.example&page=2": "/v1/x?filter[email][eq]=a@b.example&page=2",
+		"/v1/x?q=a+b&r=a%20b":                        "/v1/x?q=a+b&r=a%20b",
+		"/v1/x;v=2":                                  "/v1/x;v=2?",
+		"/v1/caf%C3%A9":                              "/v1/caf%C3%A9?",
+	} {
+		require.NoError(t, ts.client.Do(context.Background(), http.MethodGet, path, nil, nil), path)
+		assert.Equal(t, want, got.Load(), path)
+	}
 }
 
 func TestDoBodyThatCannotBeEncoded(t *testing.T) {
@@ -398,4 +478,40 @@ func TestResponseKeepsTheWholeURLForTheCallerOnly(t *testing.T) {
 	assert.NotContains(t, err.Error(), "ann.lee")
 	assert.Contains(t, resp.URL, "filter%5Bemail%5D%5Beq%5D=ann.lee%40example.com", "asked for, it is whole")
 	assert.NotContains(t, fmt.Sprintf("%v %+v %s", resp, &resp, resp.String()), "ann.lee")
+}
+
+// FuzzCheckDoPath: a path Do accepts stays below the base URL however a
+// server reads it: decoded once, twice or thrice, with '\' read as '/' and
+// what follows a ';' in a segment dropped (as Java servlet containers do);
+// and it holds no space to end the request line.
+func FuzzCheckDoPath(f *testing.F) {
+	for _, s := range []string{"/v1/x", "/v1/x?q=a..b&page=2", "/v1/%2e%2e/x", "/v1/..;/x", "/v1/x?q=a b", "/v1/%255c",
+		"/v1/x?next=../..", "/v1/a%252F..%252Fb", "/v1/%c0%ae", "/v1/.well-known", "/v1/%5C..%5C..%5Cadmin", "/v1/..;/..;/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		escaped, query, err := checkDoPath(raw)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidArgument) {
+				t.Fatalf("%q: %v does not wrap ErrInvalidArgument", raw, err)
+			}
+			return
+		}
+		if strings.Contains(escaped+query, " ") {
+			t.Fatalf("%q: sent as %q?%q", raw, escaped, query)
+		}
+		p := escaped
+		for range 3 {
+			segs := strings.Split(strings.ReplaceAll(p, "\\", "/"), "/")
+			for i, seg := range segs {
+				segs[i], _, _ = strings.Cut(seg, ";")
+			}
+			if read := path.Clean("/base/" + strings.Join(segs, "/")); read != "/base" && !strings.HasPrefix(read, "/base/") {
+				t.Fatalf("%q: sent as %q, which a server may read as %q", raw, escaped, read)
+			}
+			if p, err = url.PathUnescape(p); err != nil {
+				break
+			}
+		}
+	})
 }

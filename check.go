@@ -17,11 +17,17 @@ import (
 // pathID checks an ID that goes into a URL path and returns it escaped. An
 // ID that is empty, "." or "..", or holds "/", "?", "#" or a control
 // character is refused: it would address another resource than the one
-// named, or none.
+// named, or none. So is one that is blank or begins or ends with white
+// space, as an ID pasted from a spreadsheet may: the API's IDs hold none,
+// and "/v1/events/%20" would only be answered 404.
 func pathID(field, id string) (string, error) {
 	switch {
 	case id == "":
 		return "", invalidArg(field, "must not be empty")
+	case strings.TrimSpace(id) == "":
+		return "", invalidArg(field, "must not be blank")
+	case strings.TrimSpace(id) != id:
+		return "", invalidArg(field, "%q must not begin or end with white space", id)
 	case id == "." || id == "..":
 		return "", invalidArg(field, "%q is not an ID", id)
 	case strings.ContainsAny(id, "/?#\\"):

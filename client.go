@@ -321,6 +321,12 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 		})
 	}
 
+	if x.header != nil {
+		// Set by the auth transport, as the token is: a redirect to another
+		// origin must not carry them.
+		actx = context.WithValue(actx, callHeaderKey{}, x.header)
+	}
+
 	var reqBody io.Reader = http.NoBody
 	if x.body != nil {
 		reqBody = bytes.NewReader(x.body)
@@ -328,9 +334,6 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 	req, err := http.NewRequestWithContext(actx, r.method, x.target, reqBody)
 	if err != nil {
 		return false, 0, x.transportError(actx, err)
-	}
-	for k, vs := range x.header {
-		req.Header[k] = vs
 	}
 	accept := r.accept
 	if accept == "" {
@@ -413,8 +416,18 @@ func (x *exchange) transportError(actx context.Context, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // the URL is named below, once
+		if u, perr := url.Parse(ue.URL); perr == nil && originOf(u) != x.c.origin {
+			err = fmt.Errorf("%s: %w", elsewhere(u), err) // where a redirect led
+		}
 	}
 	return x.errorf("%w", withTimeoutCause(actx, err))
+}
+
+// elsewhere is u, a URL on another origin than the API's that a redirect
+// led to, as errors show it: scheme, host and path. Its query is left out:
+// a report's storage URL is signed there, like a password.
+func elsewhere(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
 // withTimeoutCause says in err that the per-attempt time limit ended the
@@ -457,9 +470,26 @@ func (x *exchange) showURL(target string) string {
 }
 
 // apiError reads a failed answer to a request for target into an *APIError
-// fit to show. The caller closes the body.
+// fit to show. The caller closes the body. An answer from another origin,
+// which a redirect led to (a report's storage), names that origin and path,
+// so that whoever debugs it looks there; its query, which signs the URL
+// like a password, is left out of the error and cut from the body.
 func (x *exchange) apiError(resp *http.Response) *APIError {
-	return newAPIError(resp, x.r.method, x.showURL(x.target), time.Now(), x.red)
+	shown, red := x.showURL(x.target), x.red
+	if resp.Request != nil && originOf(resp.Request.URL) != x.c.origin {
+		u := resp.Request.URL
+		shown = elsewhere(u)
+		var signed []string
+		for _, vs := range u.Query() {
+			for _, v := range vs {
+				if v != "" {
+					signed = append(signed, v)
+				}
+			}
+		}
+		red = red.with(signed)
+	}
+	return newAPIError(resp, x.r.method, shown, time.Now(), red)
 }
 
 // logError is the text of err, the error of a round trip, as a debug log

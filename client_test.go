@@ -76,6 +76,13 @@ func TestNewClientBaseURL(t *testing.T) {
 		{in: "https://user:pass@exa mple.com", err: "must not carry credentials"},
 		{in: "user:pass@example.com", err: "must not carry credentials"},
 		{in: "https://:pass@example.com/x?y#z", err: "must not carry credentials"},
+		// The version is the SDK's to add: kept, every call would go to /v1/v1/….
+		{in: "https://api.events.ringcentral.com/v1", err: "WithBaseURL: ends in the API version /v1: leave it out (https://api.events.ringcentral.com), the SDK adds it to every path"},
+		{in: "https://api.events.ringcentral.com/v1/", err: "leave it out (https://api.events.ringcentral.com)"},
+		{in: "https://gw.example.com/events-api/V1", err: "leave it out (https://gw.example.com/events-api)"},
+		{in: "http://127.0.0.1:8080/v1//", err: "leave it out (http://127.0.0.1:8080)"},
+		{in: "https://gw.example.com/v1/events-api", want: "https://gw.example.com/v1/events-api"},
+		{in: "https://gw.example.com/v10", want: "https://gw.example.com/v10"},
 	} {
 		c, err := NewClient(WithToken("tok"), WithBaseURL(tc.in))
 		if tc.err != "" {

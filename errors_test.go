@@ -121,7 +121,8 @@ func TestSnippet(t *testing.T) {
 }
 
 func TestPathIDRefusesUnsafeIDs(t *testing.T) {
-	for _, id := range []string{"", ".", "..", "a/b", "../x", "a?b", "a#b", "a\\b", "a\x00b", "a\nb", "a\tb", "\x7f"} {
+	for _, id := range []string{"", ".", "..", "a/b", "../x", "a?b", "a#b", "a\\b", "a\x00b", "a\nb", "a\tb", "\x7f",
+		" ", "   ", "\u00a0", "evt_1 ", " evt_1", "evt_1\u00a0", "\u2003evt_1"} {
 		_, err := pathID("eventID", id)
 		require.ErrorIs(t, err, ErrInvalidArgument, "%q", id)
 		assert.Contains(t, err.Error(), "eventID", "%q", id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,8 +21,12 @@ type Event struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Slug        string `json:"slug"`
-	Status      string `json:"status"`
-	Published   bool   `json:"published"`
+	// Status is where the event is in its life. The reference types it as
+	// a plain string and lists no values; the API's answers have held
+	// "draft", "upcoming", "ended" and, for an event being made from a
+	// template, "templating". Expect others.
+	Status    string `json:"status"`
+	Published bool   `json:"published"`
 	// Type says who may find and join the event. The API documents it as
 	// a plain string; the known values are the EventType constants.
 	Type     EventType `json:"type"`
@@ -66,58 +71,49 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, e, decodeOptions)
 }
 
-// EventType says who may find and join an event.
+// EventType says who may find and join an event. The API documents the
+// values below, which EventTypes lists.
 type EventType string
 
-// The event types the API documents.
-const (
-	EventTypeHiddenEvent  EventType = "hidden_event"
-	EventTypePrivateEvent EventType = "private_event"
-	EventTypePublicEvent  EventType = "public_event"
-)
+const EventTypeHiddenEvent EventType = "hidden_event"
+const EventTypePrivateEvent EventType = "private_event"
+const EventTypePublicEvent EventType = "public_event"
 
-func (t EventType) valid() bool {
-	switch t {
-	case EventTypeHiddenEvent, EventTypePrivateEvent, EventTypePublicEvent:
-		return true
-	}
-	return false
-}
+var eventTypes = [...]EventType{EventTypeHiddenEvent, EventTypePrivateEvent, EventTypePublicEvent}
+
+// EventTypes returns the event types the API documents.
+func EventTypes() []EventType { return slices.Clone(eventTypes[:]) }
+
+func (t EventType) valid() bool { return slices.Contains(eventTypes[:], t) }
 
 // AttendeesVisibility says how attendees see the other registered people.
+// The API documents the values below, which AttendeesVisibilities lists.
 type AttendeesVisibility string
 
-// The attendee visibilities the API documents.
-const (
-	AttendeesVisibilityShowAll  AttendeesVisibility = "show_all"
-	AttendeesVisibilityShowList AttendeesVisibility = "show_list"
-	AttendeesVisibilityShowNone AttendeesVisibility = "show_none"
-)
+const AttendeesVisibilityShowAll AttendeesVisibility = "show_all"
+const AttendeesVisibilityShowList AttendeesVisibility = "show_list"
+const AttendeesVisibilityShowNone AttendeesVisibility = "show_none"
 
-func (v AttendeesVisibility) valid() bool {
-	switch v {
-	case AttendeesVisibilityShowAll, AttendeesVisibilityShowList, AttendeesVisibilityShowNone:
-		return true
-	}
-	return false
-}
+var attendeesVisibilities = [...]AttendeesVisibility{AttendeesVisibilityShowAll, AttendeesVisibilityShowList, AttendeesVisibilityShowNone}
 
-// NetworkType says who may take part in an event's networking.
+// AttendeesVisibilities returns the attendee visibilities the API documents.
+func AttendeesVisibilities() []AttendeesVisibility { return slices.Clone(attendeesVisibilities[:]) }
+
+func (v AttendeesVisibility) valid() bool { return slices.Contains(attendeesVisibilities[:], v) }
+
+// NetworkType says who may take part in an event's networking. The API
+// documents the values below, which NetworkTypes lists.
 type NetworkType string
 
-// The network types the API documents.
-const (
-	NetworkTypeEveryone     NetworkType = "everyone"
-	NetworkTypeTicketHolder NetworkType = "ticket_holder"
-)
+const NetworkTypeEveryone NetworkType = "everyone"
+const NetworkTypeTicketHolder NetworkType = "ticket_holder"
 
-func (n NetworkType) valid() bool {
-	switch n {
-	case NetworkTypeEveryone, NetworkTypeTicketHolder:
-		return true
-	}
-	return false
-}
+var networkTypes = [...]NetworkType{NetworkTypeEveryone, NetworkTypeTicketHolder}
+
+// NetworkTypes returns the network types the API documents.
+func NetworkTypes() []NetworkType { return slices.Clone(networkTypes[:]) }
+
+func (n NetworkType) valid() bool { return slices.Contains(networkTypes[:], n) }
 
 // EventCreateRequest is the body of Events.Create. Name, Currency, Timezone,
 // TimeStart and TimeEnd are required; zero values of the other fields are

@@ -2,6 +2,7 @@ package rcevents_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rcevents/rcevents-go"
+	"github.com/rcevents/rcevents-go/rceventstest"
 )
 
 func ExampleReportsService_Download() {
@@ -53,4 +55,32 @@ func ExampleReportsService_Download() {
 	// ada@example.com,Ada,Lovelace,2025-06-03T14:02:11Z
 	// grace@example.com,Grace,Hopper,2025-06-03T14:05:40Z
 	// 139 bytes
+}
+
+// Wait ends with ErrReportFailed when the API says a report is done but
+// there is nothing to download: waiting longer would not help.
+func ExampleReportsService_Wait() {
+	srv := rceventstest.NewServer(rceventstest.WithReportPolls(1), rceventstest.WithReportFailure(rcevents.ReportTypeChat))
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+
+	for _, typ := range []rcevents.ReportType{rcevents.ReportTypeAttendees, rcevents.ReportTypeChat} {
+		report, err := client.Reports.Create(ctx, srv.Fixtures.EventID, typ, nil)
+		if err != nil {
+			log.Fatal(err)
+		}
+		report, err = client.Reports.Wait(ctx, report.ID, rcevents.WithPollInterval(10*time.Millisecond, time.Second))
+		switch {
+		case errors.Is(err, rcevents.ErrReportFailed):
+			fmt.Println(typ, "failed: create it again later")
+		case err != nil:
+			log.Fatal(err)
+		default:
+			fmt.Println(typ, "ready:", report.Title)
+		}
+	}
+	// Output:
+	// attendees ready: Attendees report — Harborview DevCon 2025
+	// chat failed: create it again later
 }

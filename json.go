@@ -29,8 +29,13 @@ var (
 	)
 )
 
-// encodeBody encodes a request body.
+// encodeBody encodes a request body. A jsontext.Value is JSON text that
+// Client.Do checked already, sent byte for byte: marshalled, it would be
+// reformatted.
 func encodeBody(v any) ([]byte, error) {
+	if text, ok := v.(jsontext.Value); ok {
+		return text, nil
+	}
 	return json.Marshal(v, encodeOptions)
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"runtime"
 	"strings"
 	"time"
@@ -117,7 +118,9 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 }
 
 // WithBaseURL sets the API's address (DefaultBaseURL by default). It must be
-// https unless its host is a loopback address; a path prefix is kept.
+// https unless its host is a loopback address; a path prefix is kept. The
+// API's version is not part of it: NewClient refuses a base URL whose path
+// ends in /v1, since every path the SDK sends begins with it.
 func WithBaseURL(baseURL string) Option {
 	return func(s *settings) { s.baseURL, s.baseURLFrom = baseURL, "WithBaseURL" }
 }
@@ -318,7 +321,8 @@ func (s *settings) credentials(tokenURL string, transport http.RoundTripper, r *
 }
 
 // parseBaseURL checks that raw is an absolute http(s) URL without
-// credentials, query or fragment, and https unless its host is loopback.
+// credentials, query or fragment, https unless its host is loopback, and
+// whose path does not end in the API version.
 // Its errors name field, the option or environment variable raw came from,
 // and never show a password: a URL with credentials is refused before
 // url.Parse, whose errors quote the whole URL.
@@ -345,6 +349,12 @@ func parseBaseURL(field, raw string) (*url.URL, error) {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = strings.TrimSuffix(u.RawPath, "/")
+	if dir, last := path.Split(strings.TrimRight(u.Path, "/")); strings.EqualFold(last, "v1") {
+		// Every path the SDK sends begins with /v1: kept, this would make
+		// /v1/v1/... of every call, each answered 404.
+		u.Path, u.RawPath = strings.TrimSuffix(dir, "/"), ""
+		return nil, invalidArg(field, "ends in the API version /v1: leave it out (%s), the SDK adds it to every path", u)
+	}
 	return u, nil
 }
 

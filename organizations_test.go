@@ -73,33 +73,3 @@ func TestOrganizationsList(t *testing.T) {
 	}, page)
 	assert.True(t, page.HasNext())
 }
-
-func TestOrganizationsGetNotFound(t *testing.T) {
-	ts := newTestServer(t)
-	ts.mux.HandleFunc("/v1/organizations/org_missing", func(w http.ResponseWriter, r *http.Request) {
-		writeFixture(t, w, http.StatusNotFound, "error_not_found.json")
-	})
-
-	_, err := ts.client.Organizations.Get(context.Background(), "org_missing")
-	require.ErrorIs(t, err, ErrNotFound)
-	assertAPIError(t, err, &APIError{
-		StatusCode: http.StatusNotFound,
-		Method:     http.MethodGet,
-		URL:        ts.URL + basePath + "/v1/organizations/org_missing",
-		Errors: []ErrorObject{{
-			Code:   "not_found",
-			Detail: "Organization not found",
-			Status: "404",
-			Title:  "Not Found",
-		}},
-	})
-	assert.Equal(t, "rcevents: GET "+ts.URL+basePath+"/v1/organizations/org_missing: 404 Not Found: Organization not found", err.Error())
-}
-
-func TestOrganizationsGetInvalidID(t *testing.T) {
-	ts := newTestServer(t)
-	_, err := ts.client.Organizations.Get(context.Background(), "../events")
-	require.ErrorIs(t, err, ErrInvalidArgument)
-	assert.Contains(t, err.Error(), "organizationID")
-	assert.Zero(t, ts.requests.Load())
-}

@@ -101,7 +101,11 @@ func all[O any, PO pageOptions[O], T any, PT model[T]](ctx context.Context, c *C
 	}
 	return func(yield func(T, error) bool) {
 		var zero T
-		cs, err := newCallSettings(callOpts)
+		err := checkContext(ctx) // before the walk derives a context of its own from it
+		var cs callSettings
+		if err == nil {
+			cs, err = newCallSettings(callOpts)
+		}
 		if err == nil {
 			err = PO(&base).listOptions().validate()
 		}

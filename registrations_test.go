@@ -497,41 +497,6 @@ func TestRegistrationsUpdateBodies(t *testing.T) {
 	}
 }
 
-func TestRegistrationsGetNotFound(t *testing.T) {
-	ts := newTestServer(t)
-	ts.mux.HandleFunc("/v1/registrations/reg_gone", func(w http.ResponseWriter, r *http.Request) {
-		writeFixture(t, w, http.StatusNotFound, "registrations_error_not_found.json")
-	})
-
-	_, err := ts.client.Registrations.Get(context.Background(), "reg_gone")
-	require.ErrorIs(t, err, ErrNotFound)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, []ErrorObject{{Code: "not_found", Detail: "Registration not found", Status: "404", Title: "Not Found"}}, apiErr.Errors)
-}
-
-func TestRegistrationsUpdateUnprocessable(t *testing.T) {
-	ts := newTestServer(t)
-	ts.mux.HandleFunc("/v1/registrations/reg_3hx9q2", func(w http.ResponseWriter, r *http.Request) {
-		writeFixture(t, w, http.StatusUnprocessableEntity, "registrations_error_unprocessable.json")
-	})
-
-	_, err := ts.client.Registrations.Update(context.Background(), "reg_3hx9q2", &RegistrationUpdateRequest{TicketID: "tkt_other"})
-	require.ErrorIs(t, err, ErrUnprocessable)
-	assertAPIError(t, err, &APIError{
-		StatusCode: http.StatusUnprocessableEntity,
-		Method:     http.MethodPatch,
-		URL:        ts.URL + basePath + "/v1/registrations/reg_3hx9q2",
-		Errors: []ErrorObject{{
-			Code:   "invalid",
-			Detail: "Ticket does not belong to this event",
-			Status: "422",
-			Title:  "Unprocessable Entity",
-			Source: &ErrorSource{Pointer: "/data/attributes/ticketId"},
-		}},
-	})
-}
-
 func TestRegistrationsValidation(t *testing.T) {
 	ctx := context.Background()
 	valid := func() *RegistrationCreateRequest {
@@ -547,22 +512,6 @@ func TestRegistrationsValidation(t *testing.T) {
 		field string // named in the error
 		call  func(*Client) error
 	}{
-		{"list empty event", "eventID", func(c *Client) error {
-			_, err := c.Registrations.List(ctx, "", nil)
-			return err
-		}},
-		{"list event with slash", "eventID", func(c *Client) error {
-			_, err := c.Registrations.List(ctx, "evt_5kq2/tickets", nil)
-			return err
-		}},
-		{"list negative page", "ListOptions.Page", func(c *Client) error {
-			_, err := c.Registrations.List(ctx, "evt_5kq2", &RegistrationListOptions{ListOptions: ListOptions{Page: -1}})
-			return err
-		}},
-		{"list per page too large", "ListOptions.PerPage", func(c *Client) error {
-			_, err := c.Registrations.List(ctx, "evt_5kq2", &RegistrationListOptions{ListOptions: ListOptions{PerPage: 101}})
-			return err
-		}},
 		{"list email with comma", "RegistrationListOptions.Email.In", func(c *Client) error {
 			_, err := c.Registrations.List(ctx, "evt_5kq2", &RegistrationListOptions{Email: &StringFilter{In: []string{"a@x.com,b@x.com"}}})
 			return err
@@ -579,29 +528,11 @@ func TestRegistrationsValidation(t *testing.T) {
 			_, err := c.Registrations.List(ctx, "evt_5kq2", &RegistrationListOptions{Email: &StringFilter{Eq: "Ada <ada@example.com>"}})
 			return err
 		}},
-		{"all bad event", "eventID", func(c *Client) error {
-			for _, err := range c.Registrations.All(ctx, "..", nil) {
-				return err
-			}
-			return nil
-		}},
 		{"all bad filter", "RegistrationListOptions.Email.Eq", func(c *Client) error {
 			for _, err := range c.Registrations.All(ctx, "evt_5kq2", &RegistrationListOptions{Email: &StringFilter{Eq: "nobody"}}) {
 				return err
 			}
 			return nil
-		}},
-		{"get empty", "registrationID", func(c *Client) error {
-			_, err := c.Registrations.Get(ctx, "")
-			return err
-		}},
-		{"get dot dot", "registrationID", func(c *Client) error {
-			_, err := c.Registrations.Get(ctx, "..")
-			return err
-		}},
-		{"create bad event", "eventID", func(c *Client) error {
-			_, err := c.Registrations.Create(ctx, "evt?x=1", valid())
-			return err
 		}},
 		{"create nil", "RegistrationCreateRequest.Email", func(c *Client) error {
 			_, err := c.Registrations.Create(ctx, "evt_5kq2", nil)
@@ -627,10 +558,6 @@ func TestRegistrationsValidation(t *testing.T) {
 			_, err := c.Registrations.Create(ctx, "evt_5kq2", withCreate(func(r *RegistrationCreateRequest) {
 				r.Answers = []Answer{{QuestionID: "q_company", Answer: "Contoso"}, {Answer: "orphan"}}
 			}))
-			return err
-		}},
-		{"update bad registration", "registrationID", func(c *Client) error {
-			_, err := c.Registrations.Update(ctx, "reg#1", &RegistrationUpdateRequest{FirstName: "Ada"})
 			return err
 		}},
 		{"update nil", "RegistrationUpdateRequest", func(c *Client) error {

@@ -8,48 +8,47 @@ import (
 	"iter"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
 // ReportsService creates, waits for and downloads the reports of events.
 type ReportsService service
 
-// ReportType names what a report is about.
+// ReportType names what a report is about. The API documents the values
+// below, which ReportTypes lists; the reference describes none of them
+// beyond its name.
 type ReportType string
 
-// The report types the API documents.
-const (
-	ReportTypeAll                  ReportType = "all"
-	ReportTypeAttendees            ReportType = "attendees"
-	ReportTypeAttendeeLog          ReportType = "attendeeLog"
-	ReportTypeAttendeeActivity     ReportType = "attendeeActivity"
-	ReportTypeAttendeeFeedback     ReportType = "attendeeFeedback"
-	ReportTypeAttendeeScore        ReportType = "attendeeScore"
-	ReportTypePostEventSurvey      ReportType = "postEventSurvey"
-	ReportTypeFeedback             ReportType = "feedback"
-	ReportTypeBoothAttendee        ReportType = "boothAttendee"
-	ReportTypeBoothInteraction     ReportType = "boothInteraction"
-	ReportTypeChat                 ReportType = "chat"
-	ReportTypeConnection           ReportType = "connection"
-	ReportTypeNoShows              ReportType = "noShows"
-	ReportTypeParticipation        ReportType = "participation"
-	ReportTypeTimeSpentOnline      ReportType = "timeSpentOnline"
-	ReportTypeRegistrations        ReportType = "registrations"
-	ReportTypeRegistrants          ReportType = "registrants"
-	ReportTypeSchedule             ReportType = "schedule"
-	ReportTypeSchedules            ReportType = "schedules"
-	ReportTypeSummary              ReportType = "summary"
-	ReportTypeReferrals            ReportType = "referrals"
-	ReportTypeViewership           ReportType = "viewership"
-	ReportTypeOnlineAttendeeCounts ReportType = "onlineAttendeeCounts"
-	ReportTypeSegmentRegistrations ReportType = "segmentRegistrations"
-	ReportTypeAgenda               ReportType = "agenda"
-	ReportTypeReplayRecordings     ReportType = "replayRecordings"
-	ReportTypeReplayViewers        ReportType = "replayViewers"
-	ReportTypeEngagement           ReportType = "engagement"
-)
+const ReportTypeAll ReportType = "all"
+const ReportTypeAttendees ReportType = "attendees"
+const ReportTypeAttendeeLog ReportType = "attendeeLog"
+const ReportTypeAttendeeActivity ReportType = "attendeeActivity"
+const ReportTypeAttendeeFeedback ReportType = "attendeeFeedback"
+const ReportTypeAttendeeScore ReportType = "attendeeScore"
+const ReportTypePostEventSurvey ReportType = "postEventSurvey"
+const ReportTypeFeedback ReportType = "feedback"
+const ReportTypeBoothAttendee ReportType = "boothAttendee"
+const ReportTypeBoothInteraction ReportType = "boothInteraction"
+const ReportTypeChat ReportType = "chat"
+const ReportTypeConnection ReportType = "connection"
+const ReportTypeNoShows ReportType = "noShows"
+const ReportTypeParticipation ReportType = "participation"
+const ReportTypeTimeSpentOnline ReportType = "timeSpentOnline"
+const ReportTypeRegistrations ReportType = "registrations"
+const ReportTypeRegistrants ReportType = "registrants" // documented beside ReportTypeRegistrations; the reference does not say how they differ
+const ReportTypeSchedule ReportType = "schedule"
+const ReportTypeSchedules ReportType = "schedules" // documented beside ReportTypeSchedule; the reference does not say how they differ
+const ReportTypeSummary ReportType = "summary"
+const ReportTypeReferrals ReportType = "referrals"
+const ReportTypeViewership ReportType = "viewership"
+const ReportTypeOnlineAttendeeCounts ReportType = "onlineAttendeeCounts"
+const ReportTypeSegmentRegistrations ReportType = "segmentRegistrations"
+const ReportTypeAgenda ReportType = "agenda"
+const ReportTypeReplayRecordings ReportType = "replayRecordings"
+const ReportTypeReplayViewers ReportType = "replayViewers"
+const ReportTypeEngagement ReportType = "engagement"
 
-// reportTypes lists the report types the API documents, in the order of their constants.
 var reportTypes = [...]ReportType{
 	ReportTypeAll,
 	ReportTypeAttendees,
@@ -82,38 +81,37 @@ var reportTypes = [...]ReportType{
 }
 
 // ReportTypes returns the report types the API documents.
-func ReportTypes() []ReportType {
-	return append([]ReportType(nil), reportTypes[:]...)
-}
+func ReportTypes() []ReportType { return slices.Clone(reportTypes[:]) }
 
-func (t ReportType) valid() bool {
-	return slices.Contains(reportTypes[:], t)
-}
+func (t ReportType) valid() bool { return slices.Contains(reportTypes[:], t) }
 
-// SegmentType names the part of an event a report covers.
+// SegmentType names the part of an event a report covers. The API
+// documents the values below, which SegmentTypes lists.
 type SegmentType string
 
-// The segment types the API documents.
-const (
-	SegmentTypeSchedule SegmentType = "schedule"
-	SegmentTypeSession  SegmentType = "session"
-	SegmentTypeExpo     SegmentType = "expo"
-	SegmentTypeStage    SegmentType = "stage"
-	SegmentTypeAll      SegmentType = "all"
-)
+const SegmentTypeSchedule SegmentType = "schedule"
+const SegmentTypeSession SegmentType = "session"
+const SegmentTypeExpo SegmentType = "expo"
+const SegmentTypeStage SegmentType = "stage"
+const SegmentTypeAll SegmentType = "all" // every part of the event
 
-func (t SegmentType) valid() bool {
-	switch t {
-	case SegmentTypeSchedule, SegmentTypeSession, SegmentTypeExpo, SegmentTypeStage, SegmentTypeAll:
-		return true
-	}
-	return false
-}
+var segmentTypes = [...]SegmentType{SegmentTypeSchedule, SegmentTypeSession, SegmentTypeExpo, SegmentTypeStage, SegmentTypeAll}
+
+// SegmentTypes returns the segment types the API documents.
+func SegmentTypes() []SegmentType { return slices.Clone(segmentTypes[:]) }
+
+func (t SegmentType) valid() bool { return slices.Contains(segmentTypes[:], t) }
 
 // Report is a report of an event, generated by the API in the background.
 type Report struct {
-	ID     string `json:"id"`
-	Title  string `json:"title"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+
+	// Status is where the report's generation is. The reference types it
+	// as a plain string and lists no values; the API's answers have held
+	// "enqueued" (from Create), "processing" (while it is generated),
+	// "completed" (ready) and "failed" (see ErrReportFailed).
+	// Expect others: Ready, not Status, says whether it can be downloaded.
 	Status string `json:"status"`
 
 	// URL is where the generated file lies. It expires one minute after the
@@ -121,17 +119,40 @@ type Report struct {
 	// API for the file afresh.
 	URL string `json:"url"`
 
-	ready bool // Get had a 200 answer, not a 202
+	ready bool // Get had a 200 answer with a URL, not a 202
 }
 
 func (x *Report) resourceID() *string { return &x.ID }
 
 // Ready reports whether the report is generated and can be downloaded. Only
-// Get and Wait know it: they set it when the API answers 200 with the report
-// rather than 202 while it is being generated. Reports from List and Create
-// are never Ready; ask Get or Wait about them.
+// Get and Wait know it: they set it when the API answers 200 with the
+// report and its URL, rather than 202 while it is being generated. Reports
+// from List and Create are never Ready; ask Get or Wait about them.
 func (x *Report) Ready() bool {
 	return x != nil && x.ready
+}
+
+// reportFailed is the status of a report whose generation failed.
+const reportFailed = "failed"
+
+// ErrReportFailed is wrapped by the error of Get and Wait when the API says
+// a report is done but it cannot be downloaded: its status is "failed", or
+// the answer holds no URL. The error names the report and its status.
+// Waiting longer does not help; Create asks for the report again.
+var ErrReportFailed = errors.New("rcevents: report failed")
+
+// downloadable returns x, the report of a 200 answer to Get, if it can be
+// downloaded, or an error wrapping ErrReportFailed.
+func (x *Report) downloadable() (*Report, error) {
+	status := snippet([]byte(x.Status), 64) // the server's text: bounded
+	switch {
+	case strings.EqualFold(x.Status, reportFailed):
+		return nil, fmt.Errorf("%w: %s has status %q", ErrReportFailed, x.ID, status)
+	case x.URL == "":
+		return nil, fmt.Errorf("%w: %s has status %q but no url to download it from", ErrReportFailed, x.ID, status)
+	}
+	x.ready = true
+	return x, nil
 }
 
 // ReportCreateRequest is the body of ReportsService.Create. Every field is
@@ -181,7 +202,10 @@ func (s *ReportsService) All(ctx context.Context, eventID string, opts *ListOpti
 }
 
 // Get returns a report. While the API is still generating it, Get succeeds
-// with a Report that holds the ID and status and whose Ready is false.
+// with a Report that holds the ID and status and whose Ready is false. Once
+// the API says it is done, Get returns it Ready, or, if it cannot be
+// downloaded (it failed, or the answer has no URL), an error wrapping
+// ErrReportFailed.
 //
 // API: GET /v1/reports/{reportId}
 func (s *ReportsService) Get(ctx context.Context, reportID string, callOpts ...CallOption) (*Report, error) {
@@ -207,8 +231,10 @@ func (s *ReportsService) Get(ctx context.Context, reportID string, callOpts ...C
 	if r.ID == "" {
 		r.ID = reportID // the in-progress answer's id is optional
 	}
-	r.ready = status == http.StatusOK
-	return r, nil
+	if status != http.StatusOK {
+		return r, nil
+	}
+	return r.downloadable()
 }
 
 // Create asks the API to generate a report of an event, and returns it as
@@ -263,11 +289,16 @@ func WithPollInterval(first, max time.Duration) CallOption {
 // Wait polls Get until the report is ready and returns it. The pause
 // between polls starts at one second and doubles up to fifteen, unless
 // WithPollInterval says otherwise; the other call options apply to each
-// poll. Wait ends with Get's error if one fails, and with an error wrapping
-// ctx.Err() when ctx ends first.
+// poll. A poll is retried as any GET is (see RetryPolicy): a 500 or a lost
+// connection does not end the wait unless retries run out. Wait ends with
+// Get's error if a poll fails, one wrapping ErrReportFailed if the report
+// cannot be downloaded, and one wrapping ctx.Err() when ctx ends first.
 //
 // API: GET /v1/reports/{reportId}
 func (s *ReportsService) Wait(ctx context.Context, reportID string, callOpts ...CallOption) (*Report, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
 	if _, err := pathID("reportID", reportID); err != nil {
 		return nil, err
 	}

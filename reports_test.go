@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -88,17 +89,25 @@ func TestReportsGet(t *testing.T) {
 	assert.True(t, rep.Ready())
 }
 
-func TestReportsGetInProgressThenReady(t *testing.T) {
-	ts := newTestServer(t)
-	var calls atomic.Int64
+// servePolls answers GET /v1/reports/rpt_3c9d in progress (202) to the
+// first inProgress polls, then with status and the fixture; it returns the
+// count of polls.
+func servePolls(t *testing.T, ts *testServer, inProgress int, status int, fixture string) *atomic.Int64 {
+	var polls atomic.Int64
 	ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
 		assertRequest(t, r, http.MethodGet, "/v1/reports/rpt_3c9d", nil)
-		if calls.Add(1) == 1 {
+		if polls.Add(1) <= int64(inProgress) {
 			writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
 			return
 		}
-		writeFixture(t, w, http.StatusOK, "reports_get.json")
+		writeFixture(t, w, status, fixture)
 	})
+	return &polls
+}
+
+func TestReportsGetInProgressThenReady(t *testing.T) {
+	ts := newTestServer(t)
+	servePolls(t, ts, 1, http.StatusOK, "reports_get.json")
 
 	rep, err := ts.client.Reports.Get(context.Background(), "rpt_3c9d")
 	require.NoError(t, err)
@@ -207,37 +216,10 @@ func TestReportsCreateDefaults(t *testing.T) {
 	}
 }
 
-func TestReportsCreateUnprocessable(t *testing.T) {
-	ts := newTestServer(t)
-	ts.mux.HandleFunc("/v1/events/evt_5kq2/reports/viewership", func(w http.ResponseWriter, r *http.Request) {
-		writeFixture(t, w, http.StatusUnprocessableEntity, "reports_error_unprocessable.json")
-	})
-
-	_, err := ts.client.Reports.Create(context.Background(), "evt_5kq2", ReportTypeViewership, &ReportCreateRequest{VirtualSpaceID: "stg_other"})
-	require.ErrorIs(t, err, ErrUnprocessable)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, []ErrorObject{{
-		Code:   "invalid",
-		Detail: "virtualSpaceId does not belong to this event",
-		Status: "422",
-		Title:  "Unprocessable Entity",
-		Source: &ErrorSource{Pointer: "/data/attributes/virtualSpaceId"},
-	}}, apiErr.Errors)
-}
-
 func TestReportsWait(t *testing.T) {
 	fast := WithPollInterval(time.Millisecond, 2*time.Millisecond)
 	ts := newTestServer(t)
-	var polls atomic.Int64
-	ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
-		assertRequest(t, r, http.MethodGet, "/v1/reports/rpt_3c9d", nil)
-		if polls.Add(1) <= 2 {
-			writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
-			return
-		}
-		writeFixture(t, w, http.StatusOK, "reports_get.json")
-	})
+	polls := servePolls(t, ts, 2, http.StatusOK, "reports_get.json")
 
 	rep, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
 	require.NoError(t, err)
@@ -249,18 +231,88 @@ func TestReportsWait(t *testing.T) {
 func TestReportsWaitError(t *testing.T) {
 	fast := WithPollInterval(time.Millisecond, time.Millisecond)
 	ts := newTestServer(t)
-	var polls atomic.Int64
-	ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
-		if polls.Add(1) == 1 {
-			writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
-			return
-		}
-		writeFixture(t, w, http.StatusNotFound, "reports_error_not_found.json")
-	})
+	polls := servePolls(t, ts, 1, http.StatusNotFound, "reports_error_not_found.json")
 
 	_, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
 	require.ErrorIs(t, err, ErrNotFound)
 	assert.EqualValues(t, 2, polls.Load())
+}
+
+// TestReportsWaitEndsWhenTheReportFailed: a 200 answer that says the
+// report failed, or gives no url, is no ready report: Get and Wait return
+// an error wrapping ErrReportFailed that names the report and its status,
+// and Wait polls no more.
+func TestReportsWaitEndsWhenTheReportFailed(t *testing.T) {
+	fast := WithPollInterval(time.Millisecond, time.Millisecond)
+	for _, tc := range []struct{ fixture, want string }{
+		{"reports_get_failed.json", `rcevents: report failed: rpt_3c9d has status "failed"`},
+		{"reports_get_failed_with_url.json", `rcevents: report failed: rpt_3c9d has status "FAILED"`},
+		{"reports_get_without_url.json", `rcevents: report failed: rpt_3c9d has status "completed" but no url to download it from`},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			ts := newTestServer(t)
+			polls := servePolls(t, ts, 1, http.StatusOK, tc.fixture)
+
+			rep, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
+			assert.Nil(t, rep)
+			require.ErrorIs(t, err, ErrReportFailed)
+			assert.Equal(t, tc.want, err.Error())
+			assert.EqualValues(t, 2, polls.Load(), "the wait ends at the answer that says so")
+
+			rep, err = ts.client.Reports.Get(context.Background(), "rpt_3c9d")
+			assert.Nil(t, rep)
+			require.ErrorIs(t, err, ErrReportFailed)
+			assert.Equal(t, tc.want, err.Error())
+		})
+	}
+}
+
+// TestReportsWaitSurvivesServerErrors: a poll answered 500, 502 or 503 is
+// retried by the client's retry policy, as any GET is, and the wait goes
+// on; only a poll that fails every attempt ends it.
+func TestReportsWaitSurvivesServerErrors(t *testing.T) {
+	fast := WithPollInterval(time.Millisecond, time.Millisecond)
+	policy := WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
+	for _, tc := range []struct {
+		name    string
+		answers []int // the status of each request, in turn; then 200
+		want    string
+	}{
+		{"transient", []int{http.StatusAccepted, http.StatusInternalServerError, http.StatusAccepted,
+			http.StatusBadGateway, http.StatusServiceUnavailable}, ""},
+		{"lasting", []int{http.StatusAccepted, http.StatusInternalServerError, http.StatusInternalServerError,
+			http.StatusInternalServerError}, "500 Internal Server Error (gave up after 3 attempts)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, policy)
+			var requests atomic.Int64
+			ts.mux.HandleFunc("/v1/reports/rpt_3c9d", func(w http.ResponseWriter, r *http.Request) {
+				assertRequest(t, r, http.MethodGet, "/v1/reports/rpt_3c9d", nil)
+				n := int(requests.Add(1))
+				switch {
+				case n > len(tc.answers):
+					writeFixture(t, w, http.StatusOK, "reports_get.json")
+				case tc.answers[n-1] == http.StatusAccepted:
+					writeFixture(t, w, http.StatusAccepted, "reports_get_in_progress.json")
+				default:
+					w.WriteHeader(tc.answers[n-1])
+				}
+			})
+
+			rep, err := ts.client.Reports.Wait(context.Background(), "rpt_3c9d", fast)
+			if tc.want != "" {
+				assert.Nil(t, rep)
+				require.ErrorIs(t, err, ErrServer)
+				assert.Equal(t, "rcevents: GET "+ts.URL+basePath+"/v1/reports/rpt_3c9d: "+tc.want, err.Error())
+				assert.EqualValues(t, len(tc.answers), requests.Load())
+				return
+			}
+			require.NoError(t, err)
+			want := readyReport
+			assert.Equal(t, &want, rep)
+			assert.EqualValues(t, len(tc.answers)+1, requests.Load())
+		})
+	}
 }
 
 func TestReportsWaitContextEnds(t *testing.T) {
@@ -420,6 +472,85 @@ func TestReportsDownloadRedirect(t *testing.T) {
 	assert.EqualValues(t, 1, storageHits.Load())
 }
 
+// TestReportsDownloadStorageErrorNamesTheStorage: an error answer of the
+// storage origin a download is redirected to names that origin and the
+// file's path, not the API's URL, and never the pre-signed query, which is
+// a credential: not in the URL, not where the body echoes it.
+func TestReportsDownloadStorageErrorNamesTheStorage(t *testing.T) {
+	const signature = "5e1f0b7c9a2d4e6f8a1b3c5d7e9f0a2b"
+	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, signature, r.URL.Query().Get("X-Amz-Signature"))
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write(fixture(t, "reports_storage_expired.xml"))
+	}))
+	defer storage.Close()
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/reports/rpt_3c9d/download", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, storage.URL+"/evt_5kq2/attendeeLog-3c9d.csv?X-Amz-Expires=60&X-Amz-Signature="+signature, http.StatusFound)
+	})
+
+	var buf bytes.Buffer
+	n, err := ts.client.Reports.Download(context.Background(), "rpt_3c9d", &buf)
+	require.ErrorIs(t, err, ErrForbidden)
+	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<Error><Code>AccessDenied</Code><Message>Request has expired</Message>` +
+		`<X-Amz-Expires>[REDACTED]</X-Amz-Expires><Expires>2025-06-12T09:01:00Z</Expires><ServerTime>2025-06-12T09:04:12Z</ServerTime>` +
+		`<RequestId>9Q2XW4TB0K7M</RequestId><SignatureProvided>[REDACTED]</SignatureProvided></Error>`
+	assertAPIError(t, err, &APIError{
+		StatusCode: http.StatusForbidden,
+		Method:     http.MethodGet,
+		URL:        storage.URL + "/evt_5kq2/attendeeLog-3c9d.csv",
+		Body:       body,
+	})
+	assert.Equal(t, "rcevents: GET "+storage.URL+"/evt_5kq2/attendeeLog-3c9d.csv: 403 Forbidden: "+strconv.Quote(body), err.Error())
+	assert.NotContains(t, fmt.Sprintf("%+v", err), signature)
+	assert.Zero(t, n)
+	assert.Zero(t, buf.Len(), "the error body does not reach the writer")
+}
+
+// TestReportsDownloadStorageUnreachable: a storage origin that cannot be
+// reached is named in the error, without the pre-signed query.
+func TestReportsDownloadStorageUnreachable(t *testing.T) {
+	storage := httptest.NewServer(http.NotFoundHandler())
+	gone := storage.URL
+	storage.Close()
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/reports/rpt_3c9d/download", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, gone+"/evt_5kq2/attendeeLog-3c9d.csv?X-Amz-Signature=5e1f0b7c9a2d4e6f", http.StatusFound)
+	})
+
+	_, err := ts.client.Reports.Download(context.Background(), "rpt_3c9d", io.Discard)
+	require.Error(t, err)
+	prefix := "rcevents: GET " + ts.URL + basePath + "/v1/reports/rpt_3c9d/download: " + gone + "/evt_5kq2/attendeeLog-3c9d.csv: "
+	assert.True(t, strings.HasPrefix(err.Error(), prefix), "%s\nwant prefix %s", err, prefix)
+	assert.NotContains(t, err.Error(), "5e1f0b7c")
+}
+
+// TestWithHeaderGoesToTheAPIsOriginOnly: a call's own headers, like the
+// bearer token, are not sent to the storage origin a download is
+// redirected to.
+func TestWithHeaderGoesToTheAPIsOriginOnly(t *testing.T) {
+	const key = "k3y-0f-the-caller"
+	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Empty(t, r.Header.Values("X-Api-Key"), "the storage origin got the call's header")
+		assert.Empty(t, r.Header.Values("Authorization"), "the storage origin got the token")
+		_, _ = w.Write(fixture(t, "reports_download.csv"))
+	}))
+	defer storage.Close()
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/reports/rpt_3c9d/download", func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, []string{key}, r.Header.Values("X-Api-Key"))
+		assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
+		http.Redirect(w, r, storage.URL+"/evt_5kq2/attendeeLog-3c9d.csv", http.StatusFound)
+	})
+
+	var buf bytes.Buffer
+	_, err := ts.client.Reports.Download(context.Background(), "rpt_3c9d", &buf, WithHeader("X-Api-Key", key))
+	require.NoError(t, err)
+	assert.Equal(t, string(fixture(t, "reports_download.csv")), buf.String())
+	assert.EqualValues(t, 1, ts.requests.Load())
+}
+
 func TestReportsDownloadNotFound(t *testing.T) {
 	ts := newTestServer(t)
 	ts.mux.HandleFunc("/v1/reports/rpt_gone/download", func(w http.ResponseWriter, r *http.Request) {
@@ -478,22 +609,13 @@ func TestReportsInvalid(t *testing.T) {
 		call  func(*Client) error
 		field string
 	}{
-		{"create empty event", create("", ReportTypeChat, nil), "eventID"},
 		{"create empty type", create("evt_5kq2", "", nil), "reportType"},
 		{"create unknown type", create("evt_5kq2", "attendeelog", nil), "reportType"},
 		{"create unknown segment", create("evt_5kq2", ReportTypeChat, &ReportCreateRequest{SegmentType: "booth"}), "ReportCreateRequest.SegmentType"},
 		{"create unknown participation", create("evt_5kq2", ReportTypeParticipation, &ReportCreateRequest{ParticipationReportType: "Stage"}), "ReportCreateRequest.ParticipationReportType"},
 		{"create version with slash", create("evt_5kq2", ReportTypeChat, &ReportCreateRequest{Version: "2/../../x"}), "ReportCreateRequest.Version"},
 		{"create dot version", create("evt_5kq2", ReportTypeChat, &ReportCreateRequest{Version: ".."}), "ReportCreateRequest.Version"},
-		{"get empty", func(c *Client) error { _, err := c.Reports.Get(ctx, ""); return err }, "reportID"},
-		{"wait traversal", func(c *Client) error { _, err := c.Reports.Wait(ctx, "../x"); return err }, "reportID"},
-		{"download empty", func(c *Client) error { _, err := c.Reports.Download(ctx, "", io.Discard); return err }, "reportID"},
 		{"download nil writer", func(c *Client) error { _, err := c.Reports.Download(ctx, "rpt_3c9d", nil); return err }, "w"},
-		{"list empty event", func(c *Client) error { _, err := c.Reports.List(ctx, "", nil); return err }, "eventID"},
-		{"list page size", func(c *Client) error {
-			_, err := c.Reports.List(ctx, "evt_5kq2", &ListOptions{PerPage: 1000})
-			return err
-		}, "PerPage"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := newTestServer(t)
@@ -503,48 +625,4 @@ func TestReportsInvalid(t *testing.T) {
 			assert.Zero(t, ts.requests.Load())
 		})
 	}
-}
-
-func TestReportTypes(t *testing.T) {
-	all := []ReportType{
-		ReportTypeAll, ReportTypeAttendees, ReportTypeAttendeeLog, ReportTypeAttendeeActivity,
-		ReportTypeAttendeeFeedback, ReportTypeAttendeeScore, ReportTypePostEventSurvey, ReportTypeFeedback,
-		ReportTypeBoothAttendee, ReportTypeBoothInteraction, ReportTypeChat, ReportTypeConnection,
-		ReportTypeNoShows, ReportTypeParticipation, ReportTypeTimeSpentOnline, ReportTypeRegistrations,
-		ReportTypeRegistrants, ReportTypeSchedule, ReportTypeSchedules, ReportTypeSummary,
-		ReportTypeReferrals, ReportTypeViewership, ReportTypeOnlineAttendeeCounts,
-		ReportTypeSegmentRegistrations, ReportTypeAgenda, ReportTypeReplayRecordings,
-		ReportTypeReplayViewers, ReportTypeEngagement,
-	}
-	seen := map[ReportType]bool{}
-	for _, rt := range all {
-		assert.True(t, rt.valid(), rt)
-		seen[rt] = true
-	}
-	assert.Len(t, seen, 28)
-	for _, st := range []SegmentType{SegmentTypeSchedule, SegmentTypeSession, SegmentTypeExpo, SegmentTypeStage, SegmentTypeAll} {
-		assert.True(t, st.valid(), st)
-	}
-	assert.False(t, SegmentType("booth").valid())
-}
-
-func TestEnumLists(t *testing.T) {
-	assert.Len(t, ReportTypes(), 28, "the API documents 28 report types")
-	assert.Len(t, Signals(), 16, "the API documents 16 signals")
-	for _, typ := range ReportTypes() {
-		assert.True(t, typ.valid(), typ)
-	}
-	for _, s := range Signals() {
-		assert.True(t, s.valid(), s)
-	}
-	assert.ElementsMatch(t, ReportTypes(), slices.Compact(slices.Sorted(slices.Values(ReportTypes()))), "no type twice")
-	assert.ElementsMatch(t, Signals(), slices.Compact(slices.Sorted(slices.Values(Signals()))), "no signal twice")
-	assert.False(t, ReportType("registration").valid())
-	assert.False(t, Signal("checkIn").valid())
-
-	// The lists are copies.
-	ReportTypes()[0] = "changed"
-	Signals()[0] = "changed"
-	assert.Equal(t, ReportTypeAll, ReportTypes()[0])
-	assert.Equal(t, SignalAttendance, Signals()[0])
 }

@@ -60,35 +60,3 @@ func TestStagesAll(t *testing.T) {
 	}
 	assert.Equal(t, []string{"stg_1", "stg_2"}, ids)
 }
-
-func TestStagesListForbidden(t *testing.T) {
-	ts := newTestServer(t)
-	ts.mux.HandleFunc("/v1/events/evt_other/stages", func(w http.ResponseWriter, r *http.Request) {
-		writeFixture(t, w, http.StatusForbidden, "stages_error_forbidden.json")
-	})
-
-	_, err := ts.client.Stages.List(context.Background(), "evt_other", nil)
-	require.ErrorIs(t, err, ErrForbidden)
-	assert.Equal(t, "rcevents: GET "+ts.URL+basePath+"/v1/events/evt_other/stages: 403 Forbidden: You are not allowed to access this event", err.Error())
-}
-
-func TestStagesListInvalid(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		eventID string
-		opts    *ListOptions
-		field   string
-	}{
-		{"empty event", "", nil, "eventID"},
-		{"dot-dot event", "..", nil, "eventID"},
-		{"negative page", "evt_5kq2", &ListOptions{Page: -1}, "Page"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ts := newTestServer(t)
-			_, err := ts.client.Stages.List(context.Background(), tc.eventID, tc.opts)
-			require.ErrorIs(t, err, ErrInvalidArgument)
-			assert.Contains(t, err.Error(), tc.field)
-			assert.Zero(t, ts.requests.Load())
-		})
-	}
-}

@@ -15,32 +15,29 @@ import (
 type DataSubscriptionsService service
 
 // Signal names a kind of happening at an event, such as a check-in or a
-// filled survey, that a data subscription delivers.
-type Signal string
-
-// The signals the API documents. It documents registrationQRCreated and
+// filled survey, that a data subscription delivers. The API documents the
+// values below, which Signals lists. It documents registrationQRCreated and
 // registrationQrCreated both, and likewise for Updated: both spellings are
 // here, as the API may accept either.
-const (
-	SignalAttendance                         Signal = "attendance"
-	SignalAttendeeCheckedInToEvent           Signal = "attendeeCheckedInToEvent"
-	SignalAttendeeCheckedInToScheduleItem    Signal = "attendeeCheckedInToScheduleItem"
-	SignalAttendeeCheckedOutFromEvent        Signal = "attendeeCheckedOutFromEvent"
-	SignalAttendeeCheckedOutFromScheduleItem Signal = "attendeeCheckedOutFromScheduleItem"
-	SignalAttendeeClickedURL                 Signal = "attendeeClickedUrl"
-	SignalAttendeeEnteredEventArea           Signal = "attendeeEnteredEventArea"
-	SignalAttendeeFilledMidEventSurvey       Signal = "attendeeFilledMidEventSurvey"
-	SignalAttendeeFilledPostEventSurvey      Signal = "attendeeFilledPostEventSurvey"
-	SignalAttendeeLeftEventArea              Signal = "attendeeLeftEventArea"
-	SignalAttendeeRegisteredVendorInterest   Signal = "attendeeRegisteredVendorInterest"
-	SignalOnsiteSegmentRegistrationCreated   Signal = "onsiteSegmentRegistrationCreated"
-	SignalRegistrationQRCreated              Signal = "registrationQRCreated"
-	SignalRegistrationQRUpdated              Signal = "registrationQRUpdated"
-	SignalRegistrationQrCreated              Signal = "registrationQrCreated"
-	SignalRegistrationQrUpdated              Signal = "registrationQrUpdated"
-)
+type Signal string
 
-// signals lists the signals the API documents, in the order of their constants.
+const SignalAttendance Signal = "attendance"
+const SignalAttendeeCheckedInToEvent Signal = "attendeeCheckedInToEvent"
+const SignalAttendeeCheckedInToScheduleItem Signal = "attendeeCheckedInToScheduleItem"
+const SignalAttendeeCheckedOutFromEvent Signal = "attendeeCheckedOutFromEvent"
+const SignalAttendeeCheckedOutFromScheduleItem Signal = "attendeeCheckedOutFromScheduleItem"
+const SignalAttendeeClickedURL Signal = "attendeeClickedUrl"
+const SignalAttendeeEnteredEventArea Signal = "attendeeEnteredEventArea"
+const SignalAttendeeFilledMidEventSurvey Signal = "attendeeFilledMidEventSurvey"
+const SignalAttendeeFilledPostEventSurvey Signal = "attendeeFilledPostEventSurvey"
+const SignalAttendeeLeftEventArea Signal = "attendeeLeftEventArea"
+const SignalAttendeeRegisteredVendorInterest Signal = "attendeeRegisteredVendorInterest"
+const SignalOnsiteSegmentRegistrationCreated Signal = "onsiteSegmentRegistrationCreated"
+const SignalRegistrationQRCreated Signal = "registrationQRCreated"
+const SignalRegistrationQRUpdated Signal = "registrationQRUpdated"
+const SignalRegistrationQrCreated Signal = "registrationQrCreated" // the same as SignalRegistrationQRCreated, as the API spells it too
+const SignalRegistrationQrUpdated Signal = "registrationQrUpdated" // the same as SignalRegistrationQRUpdated, as the API spells it too
+
 var signals = [...]Signal{
 	SignalAttendance,
 	SignalAttendeeCheckedInToEvent,
@@ -61,13 +58,9 @@ var signals = [...]Signal{
 }
 
 // Signals returns the signals the API documents.
-func Signals() []Signal {
-	return append([]Signal(nil), signals[:]...)
-}
+func Signals() []Signal { return slices.Clone(signals[:]) }
 
-func (s Signal) valid() bool {
-	return slices.Contains(signals[:], s)
-}
+func (s Signal) valid() bool { return slices.Contains(signals[:], s) }
 
 // DataSubscription is a subscription to an event's signals, delivered to
 // its configuration's URL until it expires.

@@ -31,9 +31,10 @@
 //
 // # Faults and rate limits
 //
-// Latency (SetLatency), 429 with Retry-After, 500, 502, 503, 504, connection resets, lost
-// responses and token revocation can be injected at a rate (SetFaultRate) or for the next
-// requests (FailNext), and changed while the server runs. They draw from a generator seeded
+// Latency before the answer (SetLatency) or spread over its body (SetBodyRate, a slow
+// link), 429 with Retry-After, 500, 502, 503, 504, connection resets, lost responses and
+// token revocation can be injected at a rate (SetFaultRate) or for the next requests
+// (FailNext), and changed while the server runs. They draw from a generator seeded
 // by WithSeed. By default they apply to API requests only, not to the token endpoint nor to
 // the storage origin (see SetFaultScope). Injected 429 and 503 answers carry Retry-After: 0
 // unless SetRetryAfter says otherwise, so that clients retry them at once and fault tests
@@ -47,7 +48,10 @@
 // A created report answers 202 to its first WithReportPolls GETs, then 200 with a url.
 // Its download is a CSV file, served directly or, with WithStorageRedirect, through a 302
 // to a pre-signed URL on a second, storage origin that refuses requests carrying an
-// Authorization header.
+// Authorization header, and URLs older than a minute by the clock of WithClock. With
+// WithReportFailure, reports of the types named fail instead: 200 with status "failed"
+// and no url, and a download answered 422. SetFaultScope(ScopeStorage) brings faults to
+// the storage origin.
 //
 // # Where the fake is stricter than the API
 //

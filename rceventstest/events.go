@@ -11,9 +11,9 @@ import (
 // The values the SDK knows for the enumerated attributes of events, so the fake and the
 // SDK never disagree on them.
 var (
-	eventTypes            = []rcevents.EventType{rcevents.EventTypeHiddenEvent, rcevents.EventTypePrivateEvent, rcevents.EventTypePublicEvent}
-	attendeesVisibilities = []rcevents.AttendeesVisibility{rcevents.AttendeesVisibilityShowAll, rcevents.AttendeesVisibilityShowList, rcevents.AttendeesVisibilityShowNone}
-	networkTypes          = []rcevents.NetworkType{rcevents.NetworkTypeEveryone, rcevents.NetworkTypeTicketHolder}
+	eventTypes            = rcevents.EventTypes()
+	attendeesVisibilities = rcevents.AttendeesVisibilities()
+	networkTypes          = rcevents.NetworkTypes()
 
 	currencyPattern = regexp.MustCompile(`^[A-Za-z]{3}$`)
 	colorPattern    = regexp.MustCompile(`^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)

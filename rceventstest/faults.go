@@ -1,6 +1,7 @@
 package rceventstest
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -16,30 +17,36 @@ import (
 // The zero Fault is no fault.
 type Fault int
 
-const (
-	// FaultRateLimit answers 429 with a Retry-After header and a JSON:API error.
-	FaultRateLimit Fault = iota + 1
-	// FaultInternalError answers 500 with a JSON:API error.
-	FaultInternalError
-	// FaultBadGateway answers 502 with an HTML page, as a gateway in front of the API does.
-	FaultBadGateway
-	// FaultUnavailable answers 503 with an empty body and a Retry-After header.
-	FaultUnavailable
-	// FaultGatewayTimeout answers 504 with an HTML page.
-	FaultGatewayTimeout
-	// FaultReset closes the connection without answering, before the request is handled:
-	// nothing is stored. The client sees a connection reset or an unexpected EOF, unless
-	// its transport retries by itself: Go's does once for a GET on a reused connection.
-	FaultReset
-	// FaultDropResponse handles the request (a write is stored) and then closes the
-	// connection without answering, as when a response is lost on the way back.
-	FaultDropResponse
-	// FaultRevokeTokens revokes every token issued so far (see Server.RevokeTokens) before
-	// the request is authenticated, so it is answered 401.
-	FaultRevokeTokens
+// FaultRateLimit answers 429 with a Retry-After header and a JSON:API error.
+const FaultRateLimit Fault = 1
 
-	faultCount = iota + 1 // number of Fault values, counting the zero one
-)
+// FaultInternalError answers 500 with a JSON:API error.
+const FaultInternalError Fault = 2
+
+// FaultBadGateway answers 502 with an HTML page, as a gateway in front of the API does.
+const FaultBadGateway Fault = 3
+
+// FaultUnavailable answers 503 with an empty body and a Retry-After header.
+const FaultUnavailable Fault = 4
+
+// FaultGatewayTimeout answers 504 with an HTML page.
+const FaultGatewayTimeout Fault = 5
+
+// FaultReset closes the connection without answering, before the request is handled:
+// nothing is stored. The client sees a connection reset or an unexpected EOF, unless
+// its transport retries by itself: Go's does once for a GET on a reused connection.
+const FaultReset Fault = 6
+
+// FaultDropResponse handles the request (a write is stored) and then closes the
+// connection without answering, as when a response is lost on the way back.
+const FaultDropResponse Fault = 7
+
+// FaultRevokeTokens revokes every token issued so far (see Server.RevokeTokens) before
+// the request is authenticated, so it is answered 401.
+const FaultRevokeTokens Fault = 8
+
+// faultCount is the number of Fault values, counting the zero one.
+const faultCount = 9
 
 var faultNames = [faultCount]string{"none", "rate limit (429)", "internal error (500)", "bad gateway (502)",
 	"unavailable (503)", "gateway timeout (504)", "connection reset", "dropped response", "token revocation"}
@@ -55,14 +62,14 @@ func (f Fault) String() string {
 // A Scope selects the requests latency and faults apply to; scopes combine with |.
 type Scope uint8
 
-const (
-	// ScopeAPI is every API request except the token endpoint. It is the default scope.
-	ScopeAPI Scope = 1 << iota
-	// ScopeToken is the token endpoint, POST /v1/auth/token.
-	ScopeToken
-	// ScopeStorage is the storage origin of WithStorageRedirect.
-	ScopeStorage
-)
+// ScopeAPI is every API request except the token endpoint. It is the default scope.
+const ScopeAPI Scope = 1
+
+// ScopeToken is the token endpoint, POST /v1/auth/token.
+const ScopeToken Scope = 2
+
+// ScopeStorage is the storage origin of WithStorageRedirect.
+const ScopeStorage Scope = 4
 
 // faults decides, request by request, which fault to inject and how long to wait first.
 // All draws come from one seeded generator under a mutex: the same seed and the same order
@@ -74,6 +81,7 @@ type faults struct {
 	queue      []Fault
 	latencyMin time.Duration
 	latencyMax time.Duration
+	bodyRate   int // bytes a second of an answer's body (SetBodyRate), 0 for no limit
 	retryAfter time.Duration
 	scope      Scope
 }
@@ -121,6 +129,73 @@ func (s *Server) SetLatency(min, max time.Duration) {
 	s.faults.set(func(f *faults) { f.latencyMin, f.latencyMax = min, max })
 }
 
+// SetBodyRate sends the body of every answer in the fault scope at bytesPerSecond, in
+// pieces a tenth of a second apart, after headers that go at once: latency spread over the
+// body, as a slow or congested link gives it, where SetLatency delays the answer before its
+// headers. A test can so check what bounds a download, or a call that reads a whole
+// answer. A request whose client goes away stops being answered. SetBodyRate(0) turns it
+// off; it panics if bytesPerSecond < 0.
+func (s *Server) SetBodyRate(bytesPerSecond int) {
+	if bytesPerSecond < 0 {
+		panic(fmt.Sprintf("rceventstest: body rate %d is negative", bytesPerSecond))
+	}
+	s.faults.set(func(f *faults) { f.bodyRate = bytesPerSecond })
+}
+
+// slowBody writes an answer's body at rate bytes a second, a piece every tenth of a second
+// (a byte every 1/rate s below 10 bytes a second), flushing each. wait sleeps for a
+// duration and reports false when the client or the server went away first.
+type slowBody struct {
+	http.ResponseWriter
+	rate int
+	wait func(time.Duration) bool
+}
+
+// errGone ends a slow body whose client or server went away.
+var errGone = errors.New("rceventstest: the client or the server went away")
+
+func (b *slowBody) Write(p []byte) (int, error) {
+	rc := http.NewResponseController(b.ResponseWriter)
+	_ = rc.Flush() // the headers go at once
+	piece, n := max(1, b.rate/10), 0
+	for len(p) > 0 {
+		k := min(piece, len(p))
+		if !b.wait(time.Duration(k) * time.Second / time.Duration(b.rate)) {
+			return n, errGone
+		}
+		m, err := b.ResponseWriter.Write(p[:k])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		_ = rc.Flush()
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// Unwrap gives http.ResponseController the underlying writer (for Flush and Hijack).
+func (b *slowBody) Unwrap() http.ResponseWriter { return b.ResponseWriter }
+
+// slowed returns w, or w writing at the body rate of scope sc, if one is set.
+func (s *Server) slowed(w http.ResponseWriter, r *http.Request, sc Scope) http.ResponseWriter {
+	rate := s.faults.bodyRateOf(sc)
+	if rate == 0 {
+		return w
+	}
+	return &slowBody{ResponseWriter: w, rate: rate, wait: func(d time.Duration) bool { return s.wait(r, d) }}
+}
+
+// bodyRateOf is the body rate of a request in scope sc, 0 for none.
+func (f *faults) bodyRateOf(sc Scope) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.scope&sc == 0 {
+		return 0
+	}
+	return f.bodyRate
+}
+
 // SetFaultRate makes a fraction rate (0 to 1) of the requests in the fault scope fail with
 // f; rate 0 turns f off. Rates of different faults add up and must not exceed 1. It panics
 // on an unknown fault or a rate out of range.
@@ -157,12 +232,12 @@ func (s *Server) FailNext(n int, f Fault) {
 	s.faults.set(func(fs *faults) { fs.queue = append(fs.queue, slices.Repeat([]Fault{f}, max(n, 0))...) })
 }
 
-// ClearFaults turns latency and every fault rate off and forgets queued FailNext faults.
+// ClearFaults turns latency, the body rate and every fault rate off and forgets queued FailNext faults.
 // The scope and Retry-After are kept.
 func (s *Server) ClearFaults() {
 	s.faults.set(func(f *faults) {
 		f.rates, f.queue = [faultCount]float64{}, nil
-		f.latencyMin, f.latencyMax = 0, 0
+		f.latencyMin, f.latencyMax, f.bodyRate = 0, 0, 0
 	})
 }
 

@@ -2,6 +2,7 @@ package rceventstest_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -272,6 +273,63 @@ func TestLatency(t *testing.T) {
 			t.Fatal("Close waited for injected latency")
 		}
 	}
+}
+
+// TestBodyRate: the headers come at once and the body at the rate set, spread over it in
+// pieces; ClearFaults and the fault scope turn it off.
+func TestBodyRate(t *testing.T) {
+	srv, c := start(t)
+	whole := c.do(http.MethodGet, "/v1/events/"+srv.Fixtures.EventID, nil).Body
+	const rate = 2000 // bytes a second: pieces of 200 bytes, a tenth of a second apart
+	if len(whole) < 3*rate/10 {
+		t.Fatalf("the answer (%d bytes) is too short to come in pieces", len(whole))
+	}
+	srv.SetBodyRate(rate)
+
+	resp, err := srv.HTTPClient().Do(authorized(t, srv, "/v1/events/"+srv.Fixtures.EventID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	headers := time.Now()
+	first := make([]byte, len(whole))
+	n, err := resp.Body.Read(first)
+	if err != nil || n >= len(whole) {
+		t.Fatalf("first read: %d of %d bytes (%v): the body came with the headers", n, len(whole), err)
+	}
+	rest, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(first[:n]) + string(rest); got != string(whole) {
+		t.Errorf("body %q, want %q", got, whole)
+	}
+	// The last piece comes (len-200)/rate after the headers at the earliest.
+	d, least := time.Since(headers), time.Duration(len(whole)-rate/10)*time.Second/rate
+	if d < least {
+		t.Errorf("body took %v after the headers, want at least %v", d, least)
+	}
+	t.Logf("FIGURE body-rate %d B/s: %d bytes, first read %d bytes, the rest %s after the headers (at least %s)", rate, len(whole), n, d.Round(time.Millisecond), least)
+
+	// ClearFaults turns it off: at a byte a second, the answer would take minutes.
+	srv.SetBodyRate(1)
+	srv.ClearFaults()
+	hc := *srv.HTTPClient()
+	hc.Timeout = 10 * time.Second
+	c.hc = &hc
+	if got := c.do(http.MethodGet, "/v1/events/"+srv.Fixtures.EventID, nil).Body; string(got) != string(whole) {
+		t.Errorf("after ClearFaults: %q", got)
+	}
+}
+
+func TestBodyRatePanics(t *testing.T) {
+	srv, _ := start(t)
+	defer func() {
+		if recover() == nil {
+			t.Error("SetBodyRate(-1) did not panic")
+		}
+	}()
+	srv.SetBodyRate(-1)
 }
 
 // done turns the arrival of a value into a closed channel.

@@ -230,8 +230,9 @@ type report struct {
 	title                            string
 	segmentType, virtualSpaceID      string
 	createdAt                        time.Time
-	pollsLeft                        int // GETs still answered 202
-	rows                             int // registrations in the event when it was requested
+	pollsLeft                        int  // GETs still answered 202
+	failed                           bool // its generation fails (WithReportFailure)
+	rows                             int  // registrations in the event when it was requested
 }
 
 type reportAttrs struct {

@@ -3,6 +3,8 @@ package rceventstest
 import (
 	"fmt"
 	"time"
+
+	rcevents "github.com/rcevents/rcevents-go"
 )
 
 // An Option configures a Server made by NewServer.
@@ -14,6 +16,7 @@ type config struct {
 	defaultPerPage int
 	maxPerPage     int
 	reportPolls    int
+	failedReports  []rcevents.ReportType // WithReportFailure
 	storage        bool
 	tokenTTL       time.Duration
 	clientID       string
@@ -78,6 +81,18 @@ func WithReportPolls(n int) Option {
 		panic(fmt.Sprintf("rceventstest: WithReportPolls(%d): want n ≥ 0", n))
 	}
 	return func(c *config) { c.reportPolls = n }
+}
+
+// WithReportFailure makes the generation of reports of these types fail, or of every type
+// when none is given. Such a report answers its first WithReportPolls GETs with 202 as
+// others do, then 200 with status "failed" and no url, as the API answers a report it could
+// not generate; its download answers 422 with a JSON:API error (the reference lists no
+// answer for that case). Reports of other types are generated as usual.
+func WithReportFailure(types ...rcevents.ReportType) Option {
+	if len(types) == 0 {
+		types = rcevents.ReportTypes()
+	}
+	return func(c *config) { c.failedReports = append(c.failedReports, types...) }
 }
 
 // WithStorageRedirect starts a second, storage origin (Server.StorageURL). Report downloads

@@ -31,18 +31,18 @@ type RateLimit struct {
 // RateLimitHeaders names a set of headers that announce a rate limit.
 type RateLimitHeaders int
 
-const (
-	// RateLimitHeadersNone sends no header but the Retry-After of 429 answers.
-	RateLimitHeadersNone RateLimitHeaders = iota
-	// RateLimitHeadersIETF sends RateLimit-Limit (the burst), RateLimit-Remaining (the
-	// requests left in the bucket) and RateLimit-Reset (the seconds until the bucket is full
-	// again, rounded up), as the IETF draft on rate limit headers names them.
-	RateLimitHeadersIETF
-	// RateLimitHeadersX sends X-RateLimit-Limit, X-RateLimit-Remaining and
-	// X-RateLimit-Reset, the last as the Unix time in seconds when the bucket is full again,
-	// rounded up, as GitHub's and many other APIs do.
-	RateLimitHeadersX
-)
+// RateLimitHeadersNone sends no header but the Retry-After of 429 answers.
+const RateLimitHeadersNone RateLimitHeaders = 0
+
+// RateLimitHeadersIETF sends RateLimit-Limit (the burst), RateLimit-Remaining (the
+// requests left in the bucket) and RateLimit-Reset (the seconds until the bucket is full
+// again, rounded up), as the IETF draft on rate limit headers names them.
+const RateLimitHeadersIETF RateLimitHeaders = 1
+
+// RateLimitHeadersX sends X-RateLimit-Limit, X-RateLimit-Remaining and
+// X-RateLimit-Reset, the last as the Unix time in seconds when the bucket is full again,
+// rounded up, as GitHub's and many other APIs do.
+const RateLimitHeadersX RateLimitHeaders = 2
 
 // rateLimiter holds the limit of SetRateLimit.
 type rateLimiter struct {

@@ -16,8 +16,7 @@ import (
 )
 
 // segmentTypes are the values of segmentType and participationReportType.
-var segmentTypes = []rcevents.SegmentType{rcevents.SegmentTypeSchedule, rcevents.SegmentTypeSession,
-	rcevents.SegmentTypeExpo, rcevents.SegmentTypeStage, rcevents.SegmentTypeAll}
+var segmentTypes = rcevents.SegmentTypes()
 
 // listReports answers GET /v1/events/{eventId}/reports; reports still being generated are
 // listed with status "in_progress" and an empty url.
@@ -68,7 +67,8 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rep := report{eventID: eventID, reportType: reportType, version: cmp.Or(r.PathValue("reportVersion"), "2"), pollsLeft: s.cfg.reportPolls}
+	rep := report{eventID: eventID, reportType: reportType, version: cmp.Or(r.PathValue("reportVersion"), "2"), pollsLeft: s.cfg.reportPolls,
+		failed: slices.Contains(s.cfg.failedReports, rcevents.ReportType(reportType))}
 	if types := rcevents.ReportTypes(); !slices.Contains(types, rcevents.ReportType(reportType)) {
 		a.errs = append(a.errs, apiError{Code: "inclusion", Title: "Invalid Parameter", Source: errorSource{Parameter: "reportType"},
 			Detail: fmt.Sprintf("report type %q is not one of: %v", reportType, types)})
@@ -102,10 +102,15 @@ func (s *Server) addReport(rep report) report {
 }
 
 // reportAttrs is what a report answers: a ready report has status "completed" and a url
-// that downloads it, pre-signed on the storage origin (valid one minute) when there is one.
+// that downloads it, pre-signed on the storage origin (valid one minute) when there is one;
+// a failed one has status "failed" and no url.
 func (s *Server) reportAttrs(r *http.Request, rep report) reportAttrs {
 	out := reportAttrs{ID: rep.id, Title: rep.title, Status: "in_progress"}
-	if rep.pollsLeft == 0 {
+	switch {
+	case rep.pollsLeft > 0:
+	case rep.failed:
+		out.Status = "failed"
+	default:
 		out.Status = "completed"
 		out.URL = s.downloadURL(r, rep.id)
 	}
@@ -122,8 +127,8 @@ func (s *Server) downloadURL(r *http.Request, id string) string {
 
 // downloadReport answers GET /v1/reports/{reportId}/download: the CSV itself, or with
 // WithStorageRedirect a 302 to a pre-signed URL on the storage origin. A report still being
-// generated is answered as GET /v1/reports/{reportId} answers it: 202, in_progress_report
-// (the reference lists no answer for that case).
+// generated is answered as GET /v1/reports/{reportId} answers it: 202, in_progress_report;
+// a failed one 422 (the reference lists no answer for either case).
 func (s *Server) downloadReport(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("reportId")
 	rep, found := lookup(s, s.store.reports.value, id)
@@ -132,6 +137,8 @@ func (s *Server) downloadReport(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w, "report", id)
 	case rep.pollsLeft > 0:
 		writeOne(w, http.StatusAccepted, "in_progress_report", inProgressAttrs{ID: rep.id, Status: "in_progress"})
+	case rep.failed:
+		writeErrors(w, http.StatusUnprocessableEntity, apiError{Code: "report_failed", Detail: fmt.Sprintf("report %q could not be generated", id)})
 	case s.storage != nil:
 		http.Redirect(w, r, s.presign(id), http.StatusFound)
 	default:

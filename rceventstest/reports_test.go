@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	rcevents "github.com/rcevents/rcevents-go"
 	"github.com/rcevents/rcevents-go/rceventstest"
 )
 
@@ -95,6 +96,44 @@ func TestCreateReport(t *testing.T) {
 	}
 	c.failure(http.StatusUnprocessableEntity, http.MethodPost, ev+"attendees", map[string]any{"data": map[string]any{"attributes": map[string]any{"segmentType": "lobby"}}})
 	c.failure(http.StatusNotFound, http.MethodPost, "/v1/events/nope/reports/attendees", nil)
+}
+
+func TestReportFailure(t *testing.T) {
+	srv, c := start(t, rceventstest.WithReportPolls(1), rceventstest.WithStorageRedirect(), rceventstest.WithReportFailure(rcevents.ReportTypeChat))
+	ev := "/v1/events/" + srv.Fixtures.EventID + "/reports/"
+	failed := expect[oneJSON](c, http.StatusCreated, http.MethodPost, ev+"chat", nil).Data
+	done := expect[oneJSON](c, http.StatusCreated, http.MethodPost, ev+"attendees", nil).Data
+	for _, rep := range []resourceJSON{failed, done} {
+		if pending := expect[oneJSON](c, http.StatusAccepted, http.MethodGet, "/v1/reports/"+rep.ID, nil).Data; pending.Attributes["status"] != "in_progress" {
+			t.Errorf("%s before it is done: %v", rep.ID, pending.Attributes)
+		}
+	}
+	// Done: the failed report says so and gives no url; its download is refused.
+	got := c.get("/v1/reports/" + failed.ID)
+	checkResource(t, got, "report")
+	if got.Attributes["status"] != "failed" || got.Attributes["url"] != "" {
+		t.Errorf("failed report: %v", got.Attributes)
+	}
+	if errs := c.failure(http.StatusUnprocessableEntity, http.MethodGet, "/v1/reports/"+failed.ID+"/download", nil); errs[0].Code != "report_failed" {
+		t.Errorf("failed report's download: %+v", errs)
+	}
+	// The other type is generated as usual.
+	if got := c.get("/v1/reports/" + done.ID); got.Attributes["status"] != "completed" || !strings.HasPrefix(got.Attributes["url"].(string), srv.StorageURL+"/") {
+		t.Errorf("other report: %v", got.Attributes)
+	}
+	l := c.list("/v1/events/" + srv.Fixtures.EventID + "/reports")
+	if st := l.Data[len(l.Data)-2].Attributes["status"]; st != "failed" {
+		t.Errorf("listed failed report: status %v", st)
+	}
+
+	// Without types, every report fails.
+	srv, c = start(t, rceventstest.WithReportPolls(0), rceventstest.WithReportFailure())
+	for _, typ := range rcevents.ReportTypes() {
+		rep := expect[oneJSON](c, http.StatusCreated, http.MethodPost, "/v1/events/"+srv.Fixtures.EventID+"/reports/"+string(typ), nil).Data
+		if rep.Attributes["status"] != "failed" || rep.Attributes["url"] != "" {
+			t.Errorf("%s: %v", typ, rep.Attributes)
+		}
+	}
 }
 
 func TestReportStorageRedirect(t *testing.T) {

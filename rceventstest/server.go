@@ -195,7 +195,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, scope Scope, h ht
 	}
 	// Logged as the status goes out, before the client can read the answer; with no answer,
 	// when the handler returns or before the connection is cut.
-	rec := &recorder{ResponseWriter: w, entry: &entry, log: s.log}
+	rec := &recorder{ResponseWriter: s.slowed(w, r, scope), entry: &entry, log: s.log}
 	defer rec.logOnce()
 
 	if d := s.faults.delay(scope); d > 0 && !s.wait(r, d) {

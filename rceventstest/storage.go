@@ -65,7 +65,7 @@ func (s *Server) storageObject(w http.ResponseWriter, r *http.Request) {
 	}
 	id, _ := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/reports/"), ".csv")
 	rep, found := lookup(s, s.store.reports.value, id)
-	if !found {
+	if !found || rep.failed {
 		writeStorageError(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
 	}

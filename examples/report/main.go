@@ -6,13 +6,15 @@
 // TYPE is one of the report types the API documents (registrations by
 // default); the file goes to FILE, "<type>-<event ID>.csv" by default, or to
 // stdout with -out -, and appears only once the download is complete. Without
-// -event it reports on the first event it finds. With no credentials in the
-// environment it runs against the built-in fake API, which serves the file
-// from a separate storage origin as the real API does.
+// -event it reports on the first event it finds. A report the API fails to
+// generate ends the run with an error and no file. With no credentials in
+// the environment it runs against the built-in fake API, which serves the
+// file from a separate storage origin as the real API does.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -68,7 +70,12 @@ func run(ctx context.Context, stdout, stderr io.Writer, cfg config) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "Requested the %s report of %q (%s) as %s; waiting for it.\n", typ, event.Name, event.ID, report.ID)
-	if report, err = c.Reports.Wait(ctx, report.ID); err != nil {
+	report, err = c.Reports.Wait(ctx, report.ID)
+	if errors.Is(err, rcevents.ErrReportFailed) {
+		// Waiting longer would not help: the API gave up on this report.
+		return fmt.Errorf("%w; no file written: run again to ask for a new report", err)
+	}
+	if err != nil {
 		return err
 	}
 

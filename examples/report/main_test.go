@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rcevents/rcevents-go"
 	"github.com/rcevents/rcevents-go/examples/internal/exampleenv"
 	"github.com/rcevents/rcevents-go/examples/internal/exampletest"
 	"github.com/rcevents/rcevents-go/rceventstest"
@@ -72,4 +73,18 @@ func TestRejectsUnknownTypesBeforeAnyRequest(t *testing.T) {
 	assert.True(t, strings.HasSuffix(err.Error(), ", engagement"), err.Error())
 	assert.Empty(t, srv.Requests())
 	assert.Empty(t, stdout.String())
+}
+
+func TestAFailedReportEndsTheRunWithoutAFile(t *testing.T) {
+	srv := exampletest.NewFake(t, rceventstest.WithReportPolls(0), rceventstest.WithReportFailure(rcevents.ReportTypeRegistrations))
+	out := filepath.Join(t.TempDir(), "report.csv")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), &stdout, &stderr, config{typ: "registrations", out: out, fake: exampleenv.Fake{Server: srv}})
+	require.ErrorIs(t, err, rcevents.ErrReportFailed)
+	assert.Regexp(t, `^rcevents: report failed: \S+ has status "failed"; no file written: run again to ask for a new report$`, err.Error())
+	assert.NoFileExists(t, out)
+	assert.Empty(t, stdout.String())
+	for _, r := range srv.Requests() {
+		assert.False(t, strings.HasSuffix(r.Path, "/download"), "a download was tried: %s", r.Path)
+	}
 }
