@@ -84,8 +84,10 @@ func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
 }
 
 // quota is the quota the API announced, which the limiter follows so that
-// nothing is refused. What remained at the latest answer, less the requests
-// sent since and those in flight that the server may count after it, may be
+// nothing is refused. Concurrent requests are counted by the server in an
+// order of its own, so the quota left is taken from the lowest remaining
+// count of the answers since the last moment nothing was in flight (the
+// one counted last), less the requests still in flight; it may all be
 // sent at once. The quota is whole again at its reset, or, for
 // X-Rate-Limit-*, a window after the window's first request; and meanwhile
 // it comes back as fast as answers have shown it coming back: a token
@@ -94,24 +96,24 @@ func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
 // the reset, a probe: served, it shows the refill; refused, the quota comes
 // back only at its reset, and no probe goes again.
 type quota struct {
-	known        bool
-	limit, raw   float64   // as the latest answer said
-	remaining    float64   // less the requests the server may count after it
-	seq          uint64    // the request the latest answer was to
-	sent         time.Time // when it went
-	reset        time.Time // when the quota is whole again; zero if not said
-	resetLen     time.Duration
-	seqAtReset   uint64        // the requests let through when reset passed; 0 before
-	window       time.Duration // X-Rate-Limit-Window
-	opened       time.Time     // when the current window's first request went
-	lastSend     time.Time
-	refill       float64 // requests a second the quota was seen to regain
-	noRefill     bool    // a probe was refused
-	probe        uint64  // the probe in flight; 0 if none
-	anchor       refillSample
-	anchorRefill float64   // the refill measured since the anchor; -1 before any
-	low          float64   // the lowest remaining count since the last quiet moment
-	lowSent      time.Time // when the last request answered since then went
+	known      bool
+	limit      float64
+	low        float64   // the lowest remaining count since the last quiet moment
+	lowSent    time.Time // when the last request answered since then went
+	fresh      bool      // nothing was answered since the last quiet moment: low is its
+	quietLow   float64   // low at the last quiet moment
+	quietKnown bool
+	reset      time.Time // when the quota is whole again; zero if not said
+	resetLen   time.Duration
+	seqAtReset uint64        // the requests let through when reset passed; 0 before
+	window     time.Duration // X-Rate-Limit-Window
+	opened     time.Time     // when the current window's first request went
+	lastSend   time.Time
+	refill     float64 // requests a second the quota was seen to regain
+	noRefill   bool    // a probe was refused
+	probe      uint64  // the probe in flight; 0 if none
+	anchor     refillSample
+	anchorFill float64 // the refill measured since the anchor; -1 before any
 }
 
 type refillSample struct {
@@ -120,10 +122,9 @@ type refillSample struct {
 	seq             uint64 // the requests sent by then
 }
 
-// observe takes the answer, received at now with headers h, to request
-// seq, sent at sent while ahead others were in flight (the server may count
-// them after it), and reports whether h announced a quota.
-func (q *quota) observe(seq uint64, ahead int, refused bool, sent time.Time, h http.Header, now time.Time) bool {
+// observe takes the answer, received at now with headers h, to request seq
+// sent at sent, and reports whether h announced a quota.
+func (q *quota) observe(seq uint64, refused bool, sent time.Time, h http.Header, now time.Time) bool {
 	if seq == q.probe {
 		q.probe, q.noRefill = 0, refused
 	}
@@ -131,69 +132,65 @@ func (q *quota) observe(seq uint64, ahead int, refused bool, sent time.Time, h h
 	if !ok {
 		return false
 	}
-	q.low, q.lowSent = min(q.low, a.remaining), later(q.lowSent, sent)
-	if seq < q.seq {
-		// An answer to a request sent before the latest one: more left
-		// than the latest shows means the server counted it before.
-		if a.remaining > q.raw {
-			q.remaining = min(q.remaining+1, q.raw)
-		}
-		return true
-	}
-	var reset time.Time
-	if a.reset > 0 {
-		reset = now.Add(a.reset)
-	}
-	// More left than expected: a new window began by this request.
-	if a.window > 0 && (q.opened.IsZero() || q.known && a.remaining > q.remaining-float64(seq-q.seq) && sent.After(q.opened)) {
+	// No less left than at the last quiet moment, though this request was
+	// counted since: a new window began by it.
+	if a.window > 0 && (q.opened.IsZero() || q.quietKnown && a.remaining >= q.quietLow && sent.After(q.opened)) {
 		q.opened = sent
 	}
-	q.known, q.limit, q.raw, q.remaining, q.seq, q.sent = true, a.limit, a.remaining, a.remaining-float64(ahead), seq, sent
-	q.reset, q.resetLen, q.window, q.seqAtReset = reset, a.reset, a.window, 0
+	if q.fresh || !q.known {
+		q.low, q.fresh = a.remaining, false
+	}
+	q.low, q.lowSent = min(q.low, a.remaining), later(q.lowSent, sent)
+	q.known, q.limit, q.window = true, a.limit, a.window
+	if a.reset > 0 {
+		q.reset, q.resetLen, q.seqAtReset = now.Add(a.reset), a.reset, 0
+	}
 	return true
 }
 
 // quiet takes a moment at now when all seq requests sent have been
-// answered: the quota left then is at least the lowest remaining count of
-// the answers since the previous such moment, in whatever order the server
-// counted them, and was at most one more when the last of them went.
-// Between two such moments the quota regained what the later shows more,
-// plus the requests sent in between, less one for the counts' rounding
-// down: a lower bound of the refill, and the best since the anchor is the
-// refill. A span that may hold a reset measures a window, not a refill: a
-// new anchor begins there, and the refill is what the span before showed.
+// answered: the quota left then is at least low, and was at most one more
+// when the last of those answered went. Between two such moments the quota
+// regained what the later shows more, plus the requests sent in between,
+// less one for the counts' rounding down: a lower bound of the refill, and
+// the best since the anchor is the refill. A span that may hold a reset
+// measures a window, not a refill: a new anchor begins there, and the
+// refill is what the span before showed.
 func (q *quota) quiet(now time.Time, seq uint64) {
-	if q.low == math.Inf(1) || q.window > 0 {
+	if !q.known || q.fresh {
+		return
+	}
+	q.fresh, q.quietLow, q.quietKnown = true, q.low, true
+	if q.window > 0 {
 		return
 	}
 	j, a := refillSample{q.lowSent, now, q.reset, q.low, seq}, q.anchor
-	q.low = math.Inf(1)
 	switch {
 	case a.seq == 0 || !a.reset.IsZero() && !now.Before(a.reset):
-		if a.seq != 0 && q.anchorRefill >= 0 {
-			q.refill = q.anchorRefill
+		if a.seq != 0 && q.anchorFill >= 0 {
+			q.refill = q.anchorFill
 		}
-		q.anchor, q.anchorRefill = j, -1
+		q.anchor, q.anchorFill = j, -1
 	case now.After(a.sent):
 		r := (j.low - a.low - 1 + float64(j.seq-a.seq)) / now.Sub(a.sent).Seconds()
-		q.anchorRefill = max(q.anchorRefill, r)
-		q.refill = max(q.refill, r)
+		q.anchorFill, q.refill = max(q.anchorFill, r), max(q.refill, r)
 	}
 }
 
-// wait returns how long request seq+1 must wait at now for the quota.
-func (q *quota) wait(now time.Time, seq uint64) time.Duration {
+// wait returns how long request seq+1 must wait at now for the quota,
+// inflight requests being out.
+func (q *quota) wait(now time.Time, seq uint64, inflight int) time.Duration {
 	if !q.known {
 		return 0
 	}
-	left := q.remaining - float64(seq-q.seq)
+	left := q.low - float64(inflight)
 	if q.window > 0 {
 		if end := q.opened.Add(q.window); left < 1 && now.Before(end) {
 			return end.Sub(now)
 		}
 		return 0
 	}
-	left += q.refill * now.Sub(q.sent).Seconds()
+	left += q.refill * now.Sub(q.lowSent).Seconds()
 	if !q.reset.IsZero() && !now.Before(q.reset) {
 		if q.seqAtReset == 0 {
 			q.seqAtReset = seq

@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -53,12 +52,12 @@ type limiter struct {
 	pauseUntil time.Time
 	pauseLen   time.Duration
 
-	drain   time.Time // when the server's bucket was last taken to be full
-	served  int       // answers other than 429 to requests sent since then
-	lastP   float64   // the pause before the current drain, in seconds
-	d1, s1  float64   // the first drain: its length and the requests it served
-	maxRate float64   // the rate served in the first drain, above the API's
-	burst   float64   // the bucket's size, once learned
+	cur     drain   // the drain under way: since the bucket was last taken to be full
+	ended   *drain  // the drain the latest 429 ended, learned from when its pause is over
+	lastP   float64 // the pause before the current drain, in seconds
+	d1, s1  float64 // the first drain: its length and the requests it served
+	maxRate float64 // the rate served in the first drain, above the API's
+	burst   float64 // the bucket's size, once learned
 	c       curve
 
 	q quota
@@ -73,6 +72,14 @@ const (
 	cubicScale    = 0.005       // its growth away from the rate, as a share of the rate per second cubed
 	rampStep      = 0.2         // the ramp after the first 429 adds its start every this share of the pause
 )
+
+// drain is a stretch of time between the server's bucket being full and
+// its refusing a request.
+type drain struct {
+	from, to time.Time // the requests sent between them...
+	served   float64   // ...and served
+	pause    float64   // the Retry-After that ended it, in seconds
+}
 
 // curve is the pace since the latest pause: none, a ramp, or a cubic.
 type curve struct {
@@ -91,7 +98,6 @@ func newLimiter(learn bool, ceiling *rate.Limiter, api origin, policy RetryPolic
 	l := &limiter{now: time.Now, random: rand.Float64, learn: learn, ceiling: rate.Inf, api: api,
 		pauseCap: policy.MaxBackoff, changed: make(chan struct{}), starting: learn}
 	l.pace = rate.NewLimiter(rate.Inf, 1)
-	l.q.low = math.Inf(1)
 	if ceiling != nil {
 		l.ceiling = ceiling.Limit()
 		l.pace = ceiling
@@ -150,14 +156,10 @@ func (l *limiter) try(now time.Time, t *ticket, maxPause time.Duration) (time.Du
 	l.seq++
 	l.inflight++
 	if l.first.IsZero() {
-		l.first = now
+		l.first, l.cur.from = now, now
 	}
 	l.q.sending(now)
 	t.seq, t.sent, t.out = l.seq, now, true
-	l.out = append(l.out, l.seq)
-	if dbgTrace != nil {
-		dbgTrace(fmt.Sprintf("send seq=%d at=%s ahead=%d", l.seq, now.Format("05.000"), 0))
-	}
 	return 0, nil
 }
 
@@ -166,6 +168,11 @@ func (l *limiter) try(now time.Time, t *ticket, maxPause time.Duration) (time.Du
 func (l *limiter) hold(now time.Time, t *ticket, maxPause time.Duration) (time.Duration, error) {
 	if !l.learn {
 		return 0, nil
+	}
+	if l.ended != nil && !now.Before(l.pauseUntil) {
+		// The pause is over: what the drain it ended served is known.
+		l.learnFrom(*l.ended)
+		l.ended, l.c.from = nil, l.cur.from
 	}
 	if spread := l.pauseLen / 10; now.Before(l.pauseUntil.Add(spread)) {
 		if !t.resumeOf.Equal(l.pauseUntil) {
@@ -185,10 +192,7 @@ func (l *limiter) hold(now time.Time, t *ticket, maxPause time.Duration) (time.D
 			return l.first.Add((k + 1) * windowDoubles).Sub(now), nil
 		}
 	}
-	if d := l.q.wait(now, l.seq); d > 0 {
-		if dbgTrace != nil {
-			dbgTrace(fmt.Sprintf("  hold at=%s d=%s left=%.2f refill=%.1f probe=%d reset=%s", now.Format("05.000"), d, l.q.remaining-float64(l.seq-l.q.seq)+l.q.refill*now.Sub(l.q.sent).Seconds(), l.q.refill, l.q.probe, l.q.reset.Format("05.000")))
-		}
+	if d := l.q.wait(now, l.seq, l.inflight); d > 0 {
 		return d, nil
 	}
 	if p := min(l.ceiling, rate.Limit(l.rateAt(now))); p != l.pace.Limit() {
@@ -232,8 +236,6 @@ func (t *ticket) observe(resp *http.Response) {
 	}
 	t.out = false
 	l.inflight--
-	ahead := slices.Index(l.out, t.seq)
-	l.out = slices.Delete(l.out, ahead, ahead+1)
 	defer l.broadcast()
 	if !l.learn || resp == nil || resp.Request == nil || originOf(resp.Request.URL) != l.api {
 		return
@@ -244,23 +246,21 @@ func (t *ticket) observe(resp *http.Response) {
 			l.q.quiet(now, l.seq)
 		}
 	}()
-	if dbgTrace != nil {
-		dbgTrace(fmt.Sprintf("answer seq=%d sent=%s status=%d rem=%s ahead=%d refill=%.1f inflight=%d", t.seq, t.sent.Format("05.000"), resp.StatusCode, resp.Header.Get("Ratelimit-Remaining")+resp.Header.Get("X-Ratelimit-Remaining")+"/"+resp.Header.Get("X-Ratelimit-Reset"), ahead, l.q.refill, l.inflight))
-	}
-	// The requests sent before t's and still unanswered may be counted after it.
-	if l.q.observe(t.seq, ahead, resp.StatusCode == http.StatusTooManyRequests, t.sent, resp.Header, now) {
+	if l.q.observe(t.seq, resp.StatusCode == http.StatusTooManyRequests, t.sent, resp.Header, now) {
 		l.starting = false
 	}
 	if resp.StatusCode != http.StatusTooManyRequests {
 		l.answered++
-		if !t.sent.Before(l.drain) {
-			l.served++
+		if e := l.ended; e != nil && t.sent.Before(e.to) {
+			e.served++ // the drain was over when it went, but it was served within it
+		} else if !t.sent.Before(l.cur.from) {
+			l.cur.served++
 		}
 		return
 	}
 	ra, _ := parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	p := min(ra, l.pauseCap)
-	if p <= 0 || t.sent.Before(l.drain) {
+	if p <= 0 || t.sent.Before(l.cur.from) {
 		// A 429 that asks for no pause gives no time to learn from (a
 		// server failing at random, or the fake's injected faults): the
 		// refused call backs off by its own policy. One sent before the
@@ -268,21 +268,25 @@ func (t *ticket) observe(resp *http.Response) {
 		return
 	}
 	l.starting = false
-	l.learnFrom(t.sent.Sub(later(l.drain, l.first)).Seconds(), float64(l.served), p.Seconds())
+	if l.ended != nil {
+		l.learnFrom(*l.ended)
+	}
+	l.cur.to, l.cur.pause = t.sent, p.Seconds()
+	l.ended = &drain{}
+	*l.ended = l.cur
 	if until := now.Add(p); until.After(l.pauseUntil) {
 		l.pauseUntil, l.pauseLen = until, p
 	}
-	l.drain, l.served, l.lastP = later(l.pauseUntil, now), 0, p.Seconds()
-	l.c.from = l.drain
+	l.cur = drain{from: later(l.pauseUntil, now)}
 }
 
-// learnFrom takes a drain of d seconds that served s requests and ended in
-// a 429 asking for a pause of p seconds.
-func (l *limiter) learnFrom(d, s, p float64) {
+// learnFrom takes a drain that ended in a 429.
+func (l *limiter) learnFrom(e drain) {
+	d, s, p := max(e.to.Sub(e.from).Seconds(), 1e-3), e.served, e.pause
+	defer func() { l.lastP = p }()
 	if s < 1 {
 		return // nothing served: the drain says nothing of the rate
 	}
-	d = max(d, 1e-3)
 	floor := s / (d + l.lastP)
 	switch c := &l.c; {
 	case !c.ramp && c.rate == 0: // the first drain: the bucket's size
@@ -338,5 +342,3 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
-
-var dbgTrace func(string)

@@ -343,8 +343,7 @@ func BenchmarkRateLimitedWalk(b *testing.B) {
 	}
 	variants = announced
 	for _, cfg := range []limitConfig{bucket20x10, bucket20x4, bucket40x5} {
-		cfg.latency = 20 * time.Millisecond
-		if cfg == bucket40x5 {
+		if cfg.latency = 20 * time.Millisecond; cfg.rate == 40 {
 			cfg.latency = 0
 		}
 		for _, conc := range []int{1, 4, 8, 16} {
