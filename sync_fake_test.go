@@ -381,15 +381,17 @@ func TestSyncLaterUpdateDoesNotHideAnEarlierOne(t *testing.T) {
 	}
 }
 
-// TestSyncConcurrentPagesShiftedByAnUpdate: pages fetched concurrently are
-// answered out of order. During an incremental run, page 3 is answered,
-// then a registration older than the watermark is updated, which puts it
-// into the filtered list before page 2's end, then page 2 is answered: the
-// registration that was last on page 2 is now first on page 3, which was
-// answered before it moved. The run sees that meta.count changed between
-// the pages, walks the list again and yields it. Read one by one, pages
-// cannot miss it, and the run walks the list once.
-func TestSyncConcurrentPagesShiftedByAnUpdate(t *testing.T) {
+// TestSyncIncrementalRunsReadPagesInOrder: a first run fetches pages with
+// the client's page concurrency (8 at once: page 2 is asked for while page 3
+// is in flight), an incremental run one by one, whatever the client's page
+// concurrency (never two requests of the list in flight). During the
+// incremental run, between the answer for page 1 and the request for page
+// 2, a registration older than the watermark is updated, which puts it into
+// the filtered list before page 2's end: the registration that was last on
+// page 2 is pushed onto page 3, read in order after the shift. The run
+// yields every registration of the window and the moved one once, walks the
+// list once, and the next run yields nothing.
+func TestSyncIncrementalRunsReadPagesInOrder(t *testing.T) {
 	for _, n := range []int{1, 8} {
 		t.Run(fmt.Sprintf("concurrency %d", n), func(t *testing.T) {
 			checkNoLeaks(t)
@@ -399,9 +401,50 @@ func TestSyncConcurrentPagesShiftedByAnUpdate(t *testing.T) {
 			ctx := context.Background()
 			event := fx.srv.Fixtures.EventID
 			path := "/v1/events/" + event + "/registrations"
+			page := func(r *http.Request) string {
+				if r.URL.Path != path || r.URL.Query().Get("perPage") != "100" {
+					return ""
+				}
+				return r.URL.Query().Get("page")
+			}
 			all := allRegistrations(t, fx.srv)
 			var cur rcevents.SyncCursor
+			if n > 1 {
+				// Page 2 waits until page 3 is asked for.
+				page3 := make(chan struct{})
+				var once sync.Once
+				h.before = func(r *http.Request) {
+					switch page(r) {
+					case "3":
+						once.Do(func() { close(page3) })
+					case "2":
+						select {
+						case <-page3:
+						case <-time.After(10 * time.Second):
+							t.Error("a first run did not fetch page 3 while page 2 was in flight")
+						}
+					}
+				}
+			}
 			drain(t, c.Registrations.Sync(ctx, event, &cur), nil)
+
+			var mu sync.Mutex
+			inFlight, most := 0, 0
+			h.before = func(r *http.Request) {
+				if page(r) != "" {
+					mu.Lock()
+					defer mu.Unlock()
+					inFlight++
+					most = max(most, inFlight)
+				}
+			}
+			h.after = func(r *http.Request, _ *http.Response) {
+				if page(r) != "" {
+					mu.Lock()
+					defer mu.Unlock()
+					inFlight--
+				}
+			}
 
 			var window []string
 			index := map[string]int{}
@@ -419,50 +462,25 @@ func TestSyncConcurrentPagesShiftedByAnUpdate(t *testing.T) {
 			require.NotContains(t, filtered, older.ID)
 
 			fx.clock.add(time.Minute)
-			page3 := make(chan struct{})
 			var once sync.Once
-			page := func(r *http.Request) string {
-				if r.URL.Path != path || r.URL.Query().Get("perPage") != "100" {
-					return ""
-				}
-				return r.URL.Query().Get("page")
-			}
-			move := func() {
-				once.Do(func() {
-					fx.updateReg(t, older.ID, "moved into the list")
-					close(page3)
-				})
-			}
+			before := h.before
 			h.before = func(r *http.Request) {
-				switch {
-				case page(r) != "2":
-				case n == 1:
-					move() // between pages 1 and 2, read in order
-				default:
-					select {
-					case <-page3:
-					case <-time.After(10 * time.Second):
-						t.Error("page 3 was never answered")
-					}
+				if page(r) == "2" {
+					once.Do(func() { fx.updateReg(t, older.ID, "moved into the list") })
 				}
-			}
-			h.after = func(r *http.Request, _ *http.Response) {
-				if n > 1 && page(r) == "3" {
-					move()
-				}
+				before(r)
 			}
 			fx.srv.ResetLog()
 			got := regIDs(drain(t, c.Registrations.Sync(ctx, event, &cur), nil))
 			h.before, h.after = nil, nil
+			mu.Lock()
+			assert.Equal(t, 1, most, "an incremental run reads one page at a time")
+			mu.Unlock()
 			assertOnce(t, got)
-			assert.Contains(t, got, edge, "the registration the shift moved between two pages")
+			assert.Contains(t, got, edge, "the registration the shift pushed onto page 3")
 			assert.ElementsMatch(t, append(slices.Clone(window), older.ID), got)
 			passes, _ := listPasses(fx.srv, path)
-			if n > 1 {
-				assert.Equal(t, 2, passes, "the shift is seen and the list walked again")
-			} else {
-				assert.Equal(t, 1, passes, "pages read in order only read an item twice")
-			}
+			assert.Equal(t, 1, passes, "pages read in order only read an item twice")
 			assert.Empty(t, drain(t, c.Registrations.Sync(ctx, event, &cur), nil))
 			t.Logf("FIGURE sync-shift concurrency=%d items=%d passes=%d edge-yielded=%v", n, len(got), passes, slices.Contains(got, edge))
 		})

@@ -1,0 +1,182 @@
+package rcevents_test
+
+// Registrations.Sync against lists that shift under its walks, on the two kinds
+// of server the fake can be: in creation order, as the API lists, and in the
+// order of the last write (rceventstest.WithUpdateOrder), where an update moves a
+// registration to the end of the list and pulls the ones after it back.
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/rcevents/rcevents-go"
+	"github.com/rcevents/rcevents-go/rceventstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncOrders are the servers of the shift tests.
+var syncOrders = []struct {
+	name string
+	opts []rceventstest.Option
+}{
+	{"creation order", nil},
+	{"update order", []rceventstest.Option{rceventstest.WithUpdateOrder()}},
+}
+
+// syncHarness runs syncs of the fixture's registrations with one client and
+// keeps the version of each registration that the runs yielded last.
+type syncHarness struct {
+	t      *testing.T
+	fx     *syncFixture
+	c      *rcevents.Client
+	cur    rcevents.SyncCursor
+	latest map[string]string // ID → the version last yielded, as JSON
+}
+
+func newSyncHarness(t *testing.T, fx *syncFixture, opts ...rcevents.Option) *syncHarness {
+	return &syncHarness{t: t, fx: fx, c: fakeClient(t, fx.srv, opts...), latest: map[string]string{}}
+}
+
+// version is a registration as a sync's user would store it.
+func version(t *testing.T, r rcevents.Registration) string {
+	b, err := json.Marshal(r, json.Deterministic(true))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// run syncs once, checks that no registration came twice, and returns the IDs
+// yielded, in order. each is called after each item.
+func (h *syncHarness) run(each func(i int, r rcevents.Registration)) []string {
+	h.t.Helper()
+	got := drain(h.t, h.c.Registrations.Sync(context.Background(), h.fx.srv.Fixtures.EventID, &h.cur), each)
+	ids := regIDs(got)
+	assertOnce(h.t, ids, "a run yields each registration at most once")
+	for _, r := range got {
+		h.latest[r.ID] = version(h.t, r)
+	}
+	h.cur = roundTrip(h.t, h.cur)
+	return ids
+}
+
+// settle runs two quiet syncs: after them, the version of every registration
+// last yielded is the one the API holds, and the second yields nothing.
+func (h *syncHarness) settle() (first int) {
+	h.t.Helper()
+	first = len(h.run(nil))
+	assert.Empty(h.t, h.run(nil), "a run after a quiet one yields nothing")
+	for _, r := range allRegistrations(h.t, h.fx.srv) {
+		if !assert.Equal(h.t, version(h.t, r), h.latest[r.ID], "the last version yielded of %s", r.ID) {
+			return first
+		}
+	}
+	return first
+}
+
+// window is the registrations a run reads, those updated at or after the
+// cursor's watermark, as the server lists them, and those of them that it
+// must yield: the ones the cursor's Seen does not hold as they are.
+func (h *syncHarness) window() (window []string, due map[string]bool) {
+	var o *rcevents.RegistrationListOptions
+	if !h.cur.Watermark.IsZero() {
+		o = &rcevents.RegistrationListOptions{UpdatedAt: &rcevents.DateTimeFilter{Gte: h.cur.Watermark}}
+	}
+	due = map[string]bool{}
+	for _, r := range drain(h.t, fakeClient(h.t, h.fx.srv).Registrations.All(context.Background(), h.fx.srv.Fixtures.EventID, o), nil) {
+		window = append(window, r.ID)
+		if m, ok := h.cur.Seen[r.ID]; !ok || !m.UpdatedAt.Equal(r.UpdatedAt) {
+			due[r.ID] = true
+		}
+	}
+	return window, due
+}
+
+// onListPage calls write once, from the fake, when the request for page n of
+// the registrations (100 a page) arrives, before it is answered.
+func onListPage(fx *syncFixture, n int, write func()) {
+	var once sync.Once
+	path := "/v1/events/" + fx.srv.Fixtures.EventID + "/registrations"
+	fx.srv.OnRequest(func(r rceventstest.Request) {
+		q, _ := url.ParseQuery(r.RawQuery)
+		if r.Path == path && q.Get("page") == fmt.Sprint(n) && q.Get("perPage") == "100" {
+			once.Do(write)
+		}
+	})
+}
+
+// TestSyncExactPageShift: as page 2 of a walk is asked for, exactly one page
+// of registrations that come before it in the list is updated. In update
+// order they are the registrations of page 1, which move to the end and pull
+// page 3 onto page 2: page 2's registrations are behind the walk. In creation
+// order, an update moves nothing in the whole list; in the filtered list of an
+// incremental run the registrations updated are older than the watermark, and
+// enter it before page 2, pushing page 1 onto it: page 2 repeats page 1. A
+// first run (the whole list) and an incremental one (250 registrations), pages
+// one by one and 8 at once. No run fails; each yields every registration of
+// its window that was not written during it, once; the updated ones come in
+// this run or the next, as they now are.
+func TestSyncExactPageShift(t *testing.T) {
+	for _, order := range syncOrders {
+		for _, n := range []int{1, 8} {
+			for _, incremental := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s, concurrency %d, incremental %v", order.name, n, incremental), func(t *testing.T) {
+					checkNoLeaks(t)
+					fx := newSyncFixture(t, append([]rceventstest.Option{rceventstest.WithRegistrations(1000)}, order.opts...)...)
+					h := newSyncHarness(t, fx, rcevents.WithPageConcurrency(n))
+					all := allRegistrations(t, fx.srv)
+					if incremental {
+						h.run(nil)
+						fx.clock.add(time.Minute)
+						var changed []string
+						for i := 150; len(changed) < 250; i += 3 {
+							changed = append(changed, all[i].ID)
+						}
+						many(len(changed), func(i int) { fx.updateReg(t, changed[i], "before") })
+					}
+					fx.clock.add(time.Minute)
+					window, due := h.window()
+					require.Greater(t, len(window), 200)
+					inWindow := distinct(window)
+					var shifted []string // one page, before page 2
+					if order.opts == nil && incremental {
+						// Older than the watermark, and created before the
+						// window's first registration: page 2 repeats page 1.
+						for _, r := range all {
+							if r.ID == window[0] {
+								break
+							}
+							if !inWindow[r.ID] && len(shifted) < 100 {
+								shifted = append(shifted, r.ID)
+							}
+						}
+						require.Len(t, shifted, 100)
+					} else {
+						shifted = window[:100]
+					}
+					onListPage(fx, 2, func() { many(len(shifted), func(i int) { fx.updateReg(t, shifted[i], "shifted") }) })
+					fx.srv.ResetLog()
+					got := distinct(h.run(nil))
+					fx.srv.OnRequest(nil)
+					walks, _ := listPasses(fx.srv, "/v1/events/"+fx.srv.Fixtures.EventID+"/registrations")
+					if order.opts != nil || incremental {
+						assert.Equal(t, 2, walks, "the shift is seen, and the list walked again")
+					}
+					written := distinct(shifted)
+					for _, id := range window {
+						if due[id] && !written[id] {
+							assert.True(t, got[id], "%s was in the window throughout the run and was not yielded", id)
+						}
+					}
+					next := h.settle()
+					t.Logf("FIGURE sync-exact-shift %s concurrency=%d incremental=%v window=%d items=%d walks=%d next-run=%d",
+						order.name, n, incremental, len(window), len(got), walks, next)
+				})
+			}
+		}
+	}
+}
