@@ -492,70 +492,80 @@ func TestSyncIncrementalRunsReadPagesInOrder(t *testing.T) {
 // it and creates one, and another goroutine creates 40 and updates 40; a
 // first run and an incremental run each. After each, a quiet run. Every
 // registration's last version yielded is the one the API holds at the end,
-// no run yields an ID twice, and a last run yields nothing.
+// no run yields an ID twice, and a last run yields nothing: on the fake in
+// creation order, and in update order, where every update moves a
+// registration to the end of the list.
 func TestSyncRegistrationsWrittenDuringRuns(t *testing.T) {
-	for _, n := range []int{1, 8} {
-		t.Run(fmt.Sprintf("concurrency %d", n), func(t *testing.T) {
-			checkNoLeaks(t)
-			fx := newSyncFixture(t, rceventstest.WithRegistrations(2000))
-			c := fakeClient(t, fx.srv, rcevents.WithPageConcurrency(n))
-			ctx := context.Background()
-			event := fx.srv.Fixtures.EventID
-			all := allRegistrations(t, fx.srv)
-			latest := map[string]string{} // ID → the version last yielded: its metadata
-			var cur rcevents.SyncCursor
-			created := 0
-			run := func(busy bool) int {
-				var wg sync.WaitGroup
-				each := func(i int, r rcevents.Registration) {
-					if !busy {
-						return
-					}
-					switch i {
-					case 1:
-						round := created
-						wg.Add(1)
-						go func() {
-							defer wg.Done()
-							for k := range 40 {
-								fx.createReg(t, 1000+round*100+k)
-								fx.updateReg(t, all[(k*47+round)%len(all)].ID, fmt.Sprint("other ", round, k))
-							}
-						}()
-					case 100, 200:
-						fx.updateReg(t, all[i-50].ID, fmt.Sprint("behind ", created, i))
-						fx.updateReg(t, all[i+900].ID, fmt.Sprint("ahead ", created, i))
-					case 240:
-						fx.createReg(t, 5000+created)
-					}
-				}
-				got := drain(t, c.Registrations.Sync(ctx, event, &cur), each)
-				wg.Wait()
-				if busy {
-					created++
-				}
-				assertOnce(t, regIDs(got))
-				for _, r := range got {
-					latest[r.ID] = fmt.Sprint(r.Metadata["v"], r.UpdatedAt)
-				}
-				cur = roundTrip(t, cur)
-				return len(got)
-			}
-			counts := []int{run(true), run(false)}
-			fx.clock.add(time.Minute)
-			many(len(all)/8, func(i int) { fx.updateReg(t, all[i*8].ID, "before") }) // an incremental run of three pages
-			fx.clock.add(time.Minute)
-			counts = append(counts, run(true), run(false), run(false))
-
-			final := allRegistrations(t, fx.srv)
-			assert.Len(t, final, len(all)+2*41, "the writes were made")
-			for _, r := range final {
-				assert.Equal(t, fmt.Sprint(r.Metadata["v"], r.UpdatedAt), latest[r.ID], "the last version yielded of %s", r.ID)
-			}
-			assert.Zero(t, counts[4], "a last run yields nothing")
-			t.Logf("FIGURE sync-writes-during-runs concurrency=%d items by run=%v registrations=%d", n, counts, len(final))
-		})
+	for _, order := range syncOrders {
+		for _, n := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%s, concurrency %d", order.name, n), func(t *testing.T) {
+				testSyncWrittenDuringRuns(t, n, order.name, order.opts)
+			})
+		}
 	}
+}
+
+// testSyncWrittenDuringRuns is TestSyncRegistrationsWrittenDuringRuns with
+// n pages at once, on the fake with opts.
+func testSyncWrittenDuringRuns(t *testing.T, n int, order string, opts []rceventstest.Option) {
+	checkNoLeaks(t)
+	fx := newSyncFixture(t, append([]rceventstest.Option{rceventstest.WithRegistrations(2000)}, opts...)...)
+	c := fakeClient(t, fx.srv, rcevents.WithPageConcurrency(n))
+	ctx := context.Background()
+	event := fx.srv.Fixtures.EventID
+	all := allRegistrations(t, fx.srv)
+	latest := map[string]string{} // ID → the version last yielded: its metadata
+	var cur rcevents.SyncCursor
+	created := 0
+	run := func(busy bool) int {
+		var wg sync.WaitGroup
+		each := func(i int, r rcevents.Registration) {
+			if !busy {
+				return
+			}
+			switch i {
+			case 1:
+				round := created
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for k := range 40 {
+						fx.createReg(t, 1000+round*100+k)
+						fx.updateReg(t, all[(k*47+round)%len(all)].ID, fmt.Sprint("other ", round, k))
+					}
+				}()
+			case 100, 200:
+				fx.updateReg(t, all[i-50].ID, fmt.Sprint("behind ", created, i))
+				fx.updateReg(t, all[i+900].ID, fmt.Sprint("ahead ", created, i))
+			case 240:
+				fx.createReg(t, 5000+created)
+			}
+		}
+		got := drain(t, c.Registrations.Sync(ctx, event, &cur), each)
+		wg.Wait()
+		if busy {
+			created++
+		}
+		assertOnce(t, regIDs(got))
+		for _, r := range got {
+			latest[r.ID] = fmt.Sprint(r.Metadata["v"], r.UpdatedAt)
+		}
+		cur = roundTrip(t, cur)
+		return len(got)
+	}
+	counts := []int{run(true), run(false)}
+	fx.clock.add(time.Minute)
+	many(len(all)/8, func(i int) { fx.updateReg(t, all[i*8].ID, "before") }) // an incremental run of three pages
+	fx.clock.add(time.Minute)
+	counts = append(counts, run(true), run(false), run(false))
+
+	final := allRegistrations(t, fx.srv)
+	assert.Len(t, final, len(all)+2*41, "the writes were made")
+	for _, r := range final {
+		assert.Equal(t, fmt.Sprint(r.Metadata["v"], r.UpdatedAt), latest[r.ID], "the last version yielded of %s", r.ID)
+	}
+	assert.Zero(t, counts[4], "a last run yields nothing")
+	t.Logf("FIGURE sync-writes-during-runs %s concurrency=%d items by run=%v registrations=%d", order, n, counts, len(final))
 }
 
 // magicFixture seeds the ticket with 250 visible magic links, three pages,
@@ -808,7 +818,7 @@ func TestSyncFailedRunsLeaveTheCursor(t *testing.T) {
 // TestSyncRefusesAnotherListsCursor: a cursor belongs to one list; a nil
 // cursor, one for another event or ticket, one from the other service,
 // and one with a watermark but no list are refused with ErrInvalidArgument
-// before any request.
+// before any request, and so is a nil context.
 func TestSyncRefusesAnotherListsCursor(t *testing.T) {
 	fx := newSyncFixture(t)
 	c := fakeClient(t, fx.srv)
@@ -860,6 +870,14 @@ func TestSyncRefusesAnotherListsCursor(t *testing.T) {
 		assert.ErrorIs(t, err, rcevents.ErrInvalidArgument, tc.name)
 		assert.ErrorContains(t, err, tc.want, tc.name)
 	}
+	var nilCtx context.Context // a nil context is refused before the cursor is looked at
+	var errs []error
+	for _, err := range c.MagicLinks.Sync(nilCtx, fixtures.TicketID, nil) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], rcevents.ErrInvalidArgument)
+	assert.ErrorContains(t, errs[0], "ctx: is nil")
 	assert.Empty(t, fx.srv.Requests(), "refused before any request")
 	assert.Equal(t, "registrations of "+fixtures.EventID, regCur.List, "a refused cursor is left as it was")
 }

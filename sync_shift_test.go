@@ -117,23 +117,23 @@ func onListPage(fx *syncFixture, n int, write func()) {
 // incremental run the registrations updated are older than the watermark, and
 // enter it before page 2, pushing page 1 onto it: page 2 repeats page 1. A
 // first run (the whole list) and an incremental one (250 registrations), pages
-// one by one and 8 at once. No run fails; each yields every registration of
-// its window that was not written during it, once; the updated ones come in
-// this run or the next, as they now are.
+// one by one and 8 at once, over 700 registrations. No run fails; each
+// yields every registration of its window that was not written during it,
+// once; the updated ones come in this run or the next, as they now are.
 func TestSyncExactPageShift(t *testing.T) {
 	for _, order := range syncOrders {
 		for _, n := range []int{1, 8} {
 			for _, incremental := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s, concurrency %d, incremental %v", order.name, n, incremental), func(t *testing.T) {
 					checkNoLeaks(t)
-					fx := newSyncFixture(t, append([]rceventstest.Option{rceventstest.WithRegistrations(1000)}, order.opts...)...)
+					fx := newSyncFixture(t, append([]rceventstest.Option{rceventstest.WithRegistrations(700)}, order.opts...)...)
 					h := newSyncHarness(t, fx, rcevents.WithPageConcurrency(n))
 					all := allRegistrations(t, fx.srv)
 					if incremental {
 						h.run(nil)
 						fx.clock.add(time.Minute)
 						var changed []string
-						for i := 150; len(changed) < 250; i += 3 {
+						for i := 150; len(changed) < 250; i += 2 {
 							changed = append(changed, all[i].ID)
 						}
 						many(len(changed), func(i int) { fx.updateReg(t, changed[i], "before") })
@@ -177,6 +177,125 @@ func TestSyncExactPageShift(t *testing.T) {
 						order.name, n, incremental, len(window), len(got), walks, next)
 				})
 			}
+		}
+	}
+}
+
+// TestSyncUnderClockSkew: the API's clock is 11 months behind the local
+// clock, or 5 years ahead of it. As page 2 of a first run and of an
+// incremental one is asked for, the clock moves 3 s on and a registration
+// the run reads later is updated, then one the run has read is updated by an
+// API server whose clock lags 1.5 s (the margin allows 2 s), and a
+// registration is created. Creation and update order, pages one by one and 8
+// at once. Every write comes in this run or the next, none twice in a run,
+// and the watermark is never later than the newest updatedAt less 3 s.
+func TestSyncUnderClockSkew(t *testing.T) {
+	for _, skew := range []struct {
+		name string
+		at   time.Time
+	}{{"API clock behind", syncEpoch}, {"API clock ahead", time.Now().AddDate(5, 0, 0).Truncate(time.Second)}} {
+		for _, order := range syncOrders {
+			for _, n := range []int{1, 8} {
+				t.Run(fmt.Sprintf("%s, %s, concurrency %d", skew.name, order.name, n), func(t *testing.T) {
+					fx := newSyncFixture(t, append([]rceventstest.Option{rceventstest.WithRegistrations(600)}, order.opts...)...)
+					fx.clock.set(skew.at)
+					h := newSyncHarness(t, fx, rcevents.WithPageConcurrency(n))
+					all := allRegistrations(t, fx.srv)
+					writes := func(round int) {
+						onListPage(fx, 2, func() {
+							fx.clock.add(3 * time.Second)
+							fx.updateReg(t, all[450+round].ID, "later")
+							fx.clock.add(-1500 * time.Millisecond)
+							fx.updateReg(t, all[5+round].ID, "lagging")
+							fx.clock.add(1500 * time.Millisecond)
+							fx.createReg(t, 7000+round)
+						})
+					}
+					writes(0)
+					first := len(h.run(nil))
+					fx.clock.add(time.Minute)
+					many(150, func(i int) { fx.updateReg(t, all[i*4].ID, "window") }) // two pages
+					writes(1)
+					incremental := len(h.run(nil))
+					fx.srv.OnRequest(nil)
+					next := h.settle()
+					newest := time.Time{}
+					for _, r := range allRegistrations(t, fx.srv) {
+						if r.UpdatedAt.After(newest) {
+							newest = r.UpdatedAt
+						}
+					}
+					assert.False(t, h.cur.Watermark.After(newest.Add(-3*time.Second)), "watermark %s, newest %s", h.cur.Watermark, newest)
+					t.Logf("FIGURE sync-clock-skew %s %s concurrency=%d first=%d incremental=%d next=%d watermark=%s newest=%s",
+						skew.name, order.name, n, first, incremental, next, h.cur.Watermark.Format(time.RFC3339), newest.Format(time.RFC3339))
+				})
+			}
+		}
+	}
+}
+
+// TestSyncShiftsUnderFaults: runs over 1,000 registrations while another
+// goroutine updates 60 and creates 20, and the fake fails 20% of requests
+// (10% 429, 5% 503, 5% connection resets), retried by the pipeline (20
+// attempts: a page is lost with probability 0.2^20, about 10^-14). Creation
+// and update order, pages one by one and 8 at once, a first run and an
+// incremental one. No run fails; every write comes in this run or the next,
+// none twice in a run.
+func TestSyncShiftsUnderFaults(t *testing.T) {
+	for _, order := range syncOrders {
+		for _, n := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%s, concurrency %d", order.name, n), func(t *testing.T) {
+				checkNoLeaks(t)
+				fx := newSyncFixture(t, append([]rceventstest.Option{rceventstest.WithRegistrations(1000)}, order.opts...)...)
+				fx.srv.SetRetryAfter(0)
+				retry := rcevents.WithRetry(rcevents.RetryPolicy{MaxAttempts: 20, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond})
+				h := newSyncHarness(t, fx, rcevents.WithPageConcurrency(n), retry)
+				fx.writer = fakeClient(t, fx.srv, retry) // updates are retried after the faults
+				all := allRegistrations(t, fx.srv)
+				create := func(k int) {
+					// The pipeline retries a POST only after a 429; the fake
+					// stores nothing when it fails a request, so asking again
+					// cannot create a registration twice.
+					for try := 0; try < 20; try++ {
+						if _, err := fx.writer.Registrations.Create(context.Background(), fx.srv.Fixtures.EventID, &rcevents.RegistrationCreateRequest{
+							Email: fmt.Sprintf("fault%d@example.com", k), FirstName: "Fault", LastName: fmt.Sprint(k)}); err == nil {
+							return
+						}
+					}
+					t.Errorf("registration %d: 20 tries failed", k)
+				}
+				busy := func(round int) []string {
+					var wg sync.WaitGroup
+					defer wg.Wait()
+					var once sync.Once
+					return h.run(func(int, rcevents.Registration) {
+						once.Do(func() {
+							wg.Add(1)
+							go func() {
+								defer wg.Done()
+								for k := range 20 {
+									fx.updateReg(t, all[(k*37+round*7)%len(all)].ID, fmt.Sprint("busy ", round, k))
+									create(8000 + round*100 + k)
+									fx.updateReg(t, all[(k*53+round*11)%len(all)].ID, fmt.Sprint("busy ", round, k))
+									fx.updateReg(t, all[(k*71+round*13)%len(all)].ID, fmt.Sprint("busy ", round, k))
+								}
+							}()
+						})
+					})
+				}
+				fx.srv.SetFaultRate(rceventstest.FaultRateLimit, 0.10)
+				fx.srv.SetFaultRate(rceventstest.FaultUnavailable, 0.05)
+				fx.srv.SetFaultRate(rceventstest.FaultReset, 0.05)
+				first := len(busy(0))
+				fx.clock.add(time.Minute)
+				incremental := len(busy(1))
+				tl := tallyOf(fx.srv.Requests(), onPath("/v1/events/"+fx.srv.Fixtures.EventID+"/registrations"))
+				fx.srv.ClearFaults()
+				next := h.settle()
+				assert.Positive(t, tl.injected())
+				t.Logf("FIGURE sync-faults-shifts %s concurrency=%d first=%d incremental=%d next=%d list-requests=%d faults=%d",
+					order.name, n, first, incremental, next, tl.requests, tl.injected())
+			})
 		}
 	}
 }

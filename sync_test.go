@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"slices"
 	"sort"
 	"testing"
@@ -240,4 +241,49 @@ func simulateSyncWalk(t *testing.T, rng *rand.Rand, concurrent bool, ops []strin
 		lost = lost || !read[it.id]
 	}
 	return lost, again || r.moved
+}
+
+// TestSyncServerWhosePagesContradict: a server that ignores the page
+// parameter (every page is testdata/registrations_list_100.json, which
+// counts 103 and links to a next page), and one whose count is too high
+// (page 2 is empty). Each walk ends at page 2, as a shift would end it; when
+// all three do, the run fails with the walker's error as its last pair,
+// having yielded page 1 once, and leaves the cursor as it was. The error
+// names no registrant.
+func TestSyncServerWhosePagesContradict(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want error
+	}{{"ignores page", errRepeatedPage}, {"counts too many", errEmptyPage}} {
+		ts := newTestServer(t)
+		var pages []string
+		ts.mux.HandleFunc("GET /v1/events/evt_5kq2/registrations", func(w http.ResponseWriter, r *http.Request) {
+			n := r.URL.Query().Get("page")
+			pages = append(pages, n)
+			if tc.want == errEmptyPage && n != "1" {
+				w.Write([]byte(`{"data":[],"meta":{"count":103},"links":{"next":null}}`))
+				return
+			}
+			writeFixture(t, w, http.StatusOK, "registrations_list_100.json")
+		})
+		cur := SyncCursor{}
+		var got []Registration
+		var last error
+		for reg, err := range ts.client.Registrations.Sync(context.Background(), "evt_5kq2", &cur) {
+			if err != nil {
+				last = err
+				continue
+			}
+			got = append(got, reg)
+		}
+		require.ErrorIs(t, last, tc.want, tc.name)
+		assert.Len(t, got, 100, tc.name)
+		assert.Equal(t, []string{"1", "2", "1", "2", "1", "2"}, pages, tc.name)
+		assert.Equal(t, SyncCursor{}, cur, "%s: the cursor is as it was", tc.name)
+		var personal []string
+		for _, r := range got {
+			personal = append(personal, r.Email, r.FirstName+" "+r.LastName)
+		}
+		assertShowsNone(t, personal, []error{last})
+	}
 }
