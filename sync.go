@@ -441,8 +441,8 @@ func formatDigest(v syncRead) string {
 // A cursor belongs to one event; another's is ErrInvalidArgument.
 //
 // A first run reads the whole list with the client's page concurrency, in
-// about 1.1 times the time of All over 100,000 registrations; later runs read
-// what was updated since the watermark, one page at a time. When a walk read
+// about the time All takes (BENCHMARKS.md); later runs read what was updated
+// since the watermark, one page at a time. When a walk read
 // a registration twice, as it does when a server in updatedAt order moves one
 // to the end, the run walks again, yielding only what it has not; after three
 // such walks it completes without moving the watermark. The API does not
