@@ -19,12 +19,10 @@ import (
 // store it between runs; the zero SyncCursor starts from the beginning.
 //
 // Only Sync changes a cursor, when a run completes: store it after the loop,
-// with what the loop did (in one database transaction, say). Two runs must
-// not share a cursor at the same time.
+// with what the loop did, in one transaction. Two runs must not share one.
 type SyncCursor struct {
-	// List names the list the cursor belongs to, such as "registrations of
-	// evt_5kq2", and is "" until a first run completes. A run over another
-	// list refuses the cursor.
+	// List names the list the cursor belongs to ("registrations of evt_5kq2"),
+	// "" until a first run completes; a run over another list refuses it.
 	List string `json:"list,omitempty"`
 
 	// Watermark is a time on the API's clock before which every item was
@@ -110,10 +108,9 @@ type syncList[T any] struct {
 // Each makes the run walk again; after syncPasses walks it completes without
 // moving the watermark, and Seen keeps the next run from yielding again what
 // this one yielded. An older item updated into a filtered list enters in its
-// place: the next page begins with items the page before ended with, as many
-// as entered, unchanged. Read in order that loses nothing, and is no move;
-// fetched concurrently it could lose one unseen: filtered lists are read in
-// order.
+// place, and the next page begins with as many items the page before ended
+// with, unchanged: read in order, no loss and no move, but fetched
+// concurrently, a loss unseen. So filtered lists are read in order.
 //
 // A clean run moves the watermark to its edge: an answer holding an updatedAt
 // of M, received E after the run began (a local duration), shows the API's
@@ -166,13 +163,15 @@ func syncSeq[T any, PT syncItem[T]](ctx context.Context, c *Client, list syncLis
 		if r.inOrder {
 			r.filter = &DateTimeFilter{Gte: cur.Watermark}
 		}
-		clean, ok := false, true
+		clean, ok, broken := false, true, 0
 		for pass := 0; ok && !clean && pass < syncPasses; pass++ {
-			clean, ok = r.pass()
+			if clean, ok = r.pass(); r.broken != nil {
+				broken++
+			}
 		}
 		switch {
 		case !ok: // the error was yielded, or the loop was left
-		case r.broken != nil:
+		case !clean && broken == syncPasses:
 			yield(zero, r.broken) // no shift lasts syncPasses walks: the server's pages are wrong
 		default:
 			*cur = r.next(cur, clean)
@@ -266,7 +265,7 @@ func (r *syncRun[T, PT]) pass() (clean, ok bool) {
 // probeFirst reads the first page of a list that can shrink alone: done if
 // it is the whole list; else it finds the last item, before a walk.
 func (r *syncRun[T, PT]) probeFirst() (done, ok bool) {
-	r.walk, r.created = r.walk+1, time.Time{}
+	r.walk, r.created, r.broken = r.walk+1, time.Time{}, nil
 	p, ok := r.probe(1, MaxPerPage)
 	if !ok || !r.emit(p, nil) {
 		return false, false
@@ -442,12 +441,13 @@ func formatDigest(v syncRead) string {
 //
 // A first run reads the whole list with the client's page concurrency, in
 // about the time All takes (BENCHMARKS.md); later runs read what was updated
-// since the watermark, one page at a time. When a walk read
-// a registration twice, as it does when a server in updatedAt order moves one
-// to the end, the run walks again, yielding only what it has not; after three
-// such walks it completes without moving the watermark. The API does not
-// describe updatedAt, which Sync follows, and reports no deletions: compare
-// the copy with All for them.
+// since the watermark, one page at a time. When the answers show the list
+// moved under a walk (as when a server in updatedAt order moves an updated
+// registration to the end), the run walks again, yielding only what it has
+// not; after three such walks it completes without moving the watermark, or
+// fails if each met pages that contradict each other. The API does not
+// describe updatedAt, which Sync follows, nor report deletions: compare the
+// copy with All for them.
 //
 // API: GET /v1/events/{eventId}/registrations
 func (s *RegistrationsService) Sync(ctx context.Context, eventID string, cur *SyncCursor, callOpts ...CallOption) iter.Seq2[Registration, error] {
