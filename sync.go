@@ -159,9 +159,9 @@ func syncSeq[T any, PT syncItem[T]](ctx context.Context, c *Client, list syncLis
 			return
 		}
 		r := &syncRun[T, PT]{ctx: ctx, c: c, list: list, prior: cur.Seen, callOpts: callOpts, response: cs.response,
-			yield: yield, start: time.Now(), read: map[string]syncRead{}, edge: cur.Watermark, inOrder: !cur.Watermark.IsZero()}
-		if r.inOrder {
-			r.filter = &DateTimeFilter{Gte: cur.Watermark}
+			yield: yield, start: time.Now(), read: map[string]syncRead{}, edge: cur.Watermark}
+		if r.inOrder = c.pageConcurrency < 2; !cur.Watermark.IsZero() {
+			r.filter, r.inOrder = &DateTimeFilter{Gte: cur.Watermark}, true
 		}
 		clean, ok, broken := false, true, 0
 		for pass := 0; ok && !clean && pass < syncPasses; pass++ {

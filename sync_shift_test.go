@@ -181,6 +181,25 @@ func TestSyncExactPageShift(t *testing.T) {
 	}
 }
 
+// TestSyncFirstRunOutOfCreationOrder: on the fake in update order, whose
+// seeded registrations are not in creation order, a first run fetching 8
+// pages at once cannot tell the order from a move under its pages, and walks
+// the list again, one page at a time; one page at a time from the start, it
+// walks once. Either yields each registration once, and the next run nothing.
+func TestSyncFirstRunOutOfCreationOrder(t *testing.T) {
+	for _, n := range []int{1, 8} {
+		fx := newSyncFixture(t, rceventstest.WithRegistrations(500), rceventstest.WithUpdateOrder())
+		h := newSyncHarness(t, fx, rcevents.WithPageConcurrency(n))
+		got := h.run(nil)
+		walks, requests := listPasses(fx.srv, "/v1/events/"+fx.srv.Fixtures.EventID+"/registrations")
+		assert.Equal(t, regIDs(allRegistrations(t, fx.srv)), got, "concurrency %d: every registration once, in API order", n)
+		assert.Equal(t, map[int]int{1: 1, 8: 2}[n], walks, "concurrency %d", n)
+		assert.Equal(t, 5*walks, requests, "concurrency %d", n)
+		assert.Empty(t, h.run(nil))
+		t.Logf("FIGURE sync-out-of-order concurrency=%d items=%d walks=%d requests=%d", n, len(got), walks, requests)
+	}
+}
+
 // TestSyncUnderClockSkew: the API's clock is 11 months behind the local
 // clock, or 5 years ahead of it. As page 2 of a first run and of an
 // incremental one is asked for, the clock moves 3 s on and a registration
