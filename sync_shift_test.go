@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -317,4 +318,41 @@ func TestSyncShiftsUnderFaults(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestSyncKeepsTheWatermarkAfterThreeMovedWalks: on the fake in update order,
+// as page 2 of every walk of an incremental run is asked for, a registration
+// of page 1 is updated and moves to the end. Each walk reads it again,
+// changed: the run walks three times, then completes without moving the
+// watermark, having yielded every registration of its window once. The next
+// run reads the window again and yields only the three updated ones.
+func TestSyncKeepsTheWatermarkAfterThreeMovedWalks(t *testing.T) {
+	fx := newSyncFixture(t, rceventstest.WithRegistrations(700), rceventstest.WithUpdateOrder())
+	h := newSyncHarness(t, fx)
+	all := allRegistrations(t, fx.srv)
+	h.run(nil)
+	fx.clock.add(time.Minute)
+	many(250, func(i int) { fx.updateReg(t, all[2*i].ID, "window") })
+	window, due := h.window()
+	watermark := h.cur.Watermark
+	path := "/v1/events/" + fx.srv.Fixtures.EventID + "/registrations"
+	var moved atomic.Int64
+	fx.srv.OnRequest(func(r rceventstest.Request) {
+		if q, _ := url.ParseQuery(r.RawQuery); r.Path == path && q.Get("page") == "2" {
+			fx.updateReg(t, window[moved.Add(1)*10], "moved")
+		}
+	})
+	fx.srv.ResetLog()
+	got := distinct(h.run(nil))
+	fx.srv.OnRequest(nil)
+	walks, _ := listPasses(fx.srv, path)
+	assert.Equal(t, 3, walks)
+	assert.Equal(t, int64(3), moved.Load())
+	kept := watermark.Equal(h.cur.Watermark)
+	assert.True(t, kept, "the watermark stays at %s, not %s", watermark, h.cur.Watermark)
+	for id := range due {
+		assert.True(t, got[id], "%s was in the window and was not yielded", id)
+	}
+	assert.Equal(t, 3, h.settle(), "the next run yields the three moved registrations, and nothing it yielded unchanged")
+	t.Logf("FIGURE sync-three-moved-walks window=%d items=%d walks=%d watermark-kept=%v", len(window), len(got), walks, kept)
 }
