@@ -29,6 +29,10 @@
 // WithClock (a Clock lets a test set it), and the date-time filters compare at the second,
 // so a test can make a write land in the same second as a sync's watermark.
 //
+// Lists come in creation order, as the API's do. WithUpdateOrder lists registrations in
+// the order of their last write instead, as a server sorting on updatedAt would: an update
+// then moves a registration to the end of the list, between two pages of a walk.
+//
 // # Faults and rate limits
 //
 // Latency before the answer (SetLatency) or spread over its body (SetBodyRate, a slow

@@ -32,7 +32,7 @@ func (s *Server) listRegistrations(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items, total, found := s.store.registrationPage(id, p, conds)
+	items, total, found := s.store.registrationPage(id, p, conds, s.cfg.updateOrder)
 	if !found {
 		writeNotFound(w, "event", id)
 		return
@@ -40,15 +40,24 @@ func (s *Server) listRegistrations(w http.ResponseWriter, r *http.Request) {
 	writeList(w, r, p, total, "registration", items)
 }
 
-// registrationPage returns page p of the event's registrations that match conds, how many
-// match, or false when the event does not exist. Filters read registrations field by field:
-// only the page is built whole. It takes the read lock.
-func (st *store) registrationPage(eventID string, p pageRequest, conds []condition) (items []registration, total int, found bool) {
+// registrationPage returns page p of the event's registrations that match conds, in
+// creation order or, byUpdate, in the order of WithUpdateOrder, how many match, or false
+// when the event does not exist. Filters read registrations field by field: only the page
+// is built whole. It takes the read lock.
+func (st *store) registrationPage(eventID string, p pageRequest, conds []condition, byUpdate bool) (items []registration, total int, found bool) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	rs, found := st.registrations[eventID]
 	if !found {
 		return nil, 0, false
+	}
+	if byUpdate {
+		order := rs.byUpdate(conds)
+		lo, hi := p.window(len(order))
+		for _, i := range order[lo:hi] {
+			items = append(items, rs.at(i))
+		}
+		return items, len(order), true
 	}
 	if len(conds) == 0 {
 		total = rs.count()
@@ -231,7 +240,7 @@ func (s *Server) changeRegistration(a *attrs, id, ticketID string, answers []ans
 	}
 	edit(&reg)
 	reg.UpdatedAt = at(s.now())
-	rs.stored[i] = &reg
+	rs.put(i, &reg)
 	s.store.stats.RegistrationsUpdated++
 	return reg
 }
