@@ -50,7 +50,7 @@ func (st *store) registrationPage(eventID string, p pageRequest, conds []conditi
 	if !found {
 		return nil, 0, false
 	}
-	if len(conds) == 0 {
+	if len(conds) == 0 && len(st.unlisted) == 0 {
 		total = rs.count()
 		lo, hi := p.window(total)
 		items = make([]registration, 0, hi-lo)
@@ -61,7 +61,7 @@ func (st *store) registrationPage(eventID string, p pageRequest, conds []conditi
 	}
 	skip := p.offset()
 	for i := range rs.count() {
-		if matches(conds, regRef{rs, i}) {
+		if matches(conds, regRef{rs, i}) && (i < rs.generated || st.listed(rs.id(i))) {
 			if total >= skip && len(items) < p.size {
 				items = append(items, rs.at(i))
 			}
@@ -149,6 +149,7 @@ func (s *Server) addRegistration(a *attrs, eventID string, reg registration, bar
 	reg.Timezone = ev.Timezone
 	reg.UserID = s.store.ids.encode(kindUser, rs.eventNo<<32|uint64(rs.count()))
 	rs.add(&reg)
+	s.store.hide(reg.ID, s.now())
 	reg.QRCodeData = ptr(cmp.Or(barcode, qrCodeData(reg.ID)))
 	reg.QRCodeImageURL = ptr("https://qr.events.ringcentral.com/v1/" + reg.ID + ".png")
 	s.store.claim(reg.TicketID, 1)
