@@ -141,7 +141,11 @@ func (s *MagicLinksService) Delete(ctx context.Context, magicLinkID string, call
 	if err != nil {
 		return err
 	}
-	return s.client.do(ctx, call{method: http.MethodDelete, path: "/v1/magicLinks/" + id, opts: callOpts}, nil)
+	if err := s.client.do(ctx, call{method: http.MethodDelete, path: "/v1/magicLinks/" + id, opts: callOpts}, nil); err != nil {
+		return err
+	}
+	s.client.people.forget(magicLinkID) // Ensure must not return a link that is gone
+	return nil
 }
 
 // LegacyMagicLink is what the deprecated CreateLegacy returns. Its JSON
