@@ -35,9 +35,9 @@ type EnsureResult[T any] struct {
 // The client keeps an index of each ticket's links, a copy of every link,
 // for its life: the first Ensure or EnsureAll on a ticket walks the links
 // (Sync from the start: a request per MaxPerPage links), and every call
-// reads what changed (Sync: one request, unless more links were written in
-// the last seconds), then creates the link if the index has none. A new
-// person costs two requests, one with a link one.
+// reads what changed (Sync: one request, unless more than MaxPerPage links
+// were written in the last seconds), then creates the link if the index has
+// none. A new person costs two requests, one with a link one.
 //
 // A link the client made is not made again through it, even while the API
 // does not list it yet; its calls for one person take turns. After a lost
