@@ -44,7 +44,7 @@ type Client struct {
 	logger          *slog.Logger
 	timeout         time.Duration
 	redactor        *redactor // cuts the client's secrets out of its errors and logs
-	ensureLocks     keyLocks  // one Ensure at a time per person (ensure.go)
+	people          people    // what Ensure found and created, by list (ensure.go)
 
 	common service // one allocation shared by the services below
 

@@ -133,7 +133,8 @@ func (s *MagicLinksService) Create(ctx context.Context, ticketID string, req *Ma
 // Delete deletes a magic link, which then no longer opens the event. A link
 // that is already gone is ErrNotFound, unless an earlier attempt of this
 // call may have deleted it (its answer was lost and the call retried): then
-// the link is gone, as asked, and Delete returns nil.
+// the link is gone, as asked, and Delete returns nil. A deleted link leaves
+// the client's index of its ticket, so that Ensure makes a new one.
 //
 // API: DELETE /v1/magicLinks/{magicLinkId}
 func (s *MagicLinksService) Delete(ctx context.Context, magicLinkID string, callOpts ...CallOption) error {
@@ -141,7 +142,11 @@ func (s *MagicLinksService) Delete(ctx context.Context, magicLinkID string, call
 	if err != nil {
 		return err
 	}
-	return s.client.do(ctx, call{method: http.MethodDelete, path: "/v1/magicLinks/" + id, opts: callOpts}, nil)
+	if err := s.client.do(ctx, call{method: http.MethodDelete, path: "/v1/magicLinks/" + id, opts: callOpts}, nil); err != nil {
+		return err
+	}
+	s.client.people.forget(magicLinkID)
+	return nil
 }
 
 // LegacyMagicLink is what the deprecated CreateLegacy returns. Its JSON

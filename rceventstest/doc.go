@@ -45,7 +45,9 @@
 // stay fast; set it to test how a client waits.
 //
 // SetRateLimit puts a token bucket in front of the API, with the headers of its choice,
-// for testing a client against a server-side limit.
+// for testing a client against a server-side limit. SetListLag makes the lists of
+// registrations and magic links show new ones a moment late, as an API behind caches or
+// read replicas does.
 //
 // # Reports
 //

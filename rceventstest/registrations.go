@@ -52,14 +52,14 @@ func (st *store) registrationPage(eventID string, p pageRequest, conds []conditi
 		return nil, 0, false
 	}
 	if byUpdate {
-		order := rs.byUpdate(conds)
+		order := slices.DeleteFunc(rs.byUpdate(conds), func(i int) bool { return i >= rs.generated && !st.listed(rs.id(i)) })
 		lo, hi := p.window(len(order))
 		for _, i := range order[lo:hi] {
 			items = append(items, rs.at(i))
 		}
 		return items, len(order), true
 	}
-	if len(conds) == 0 {
+	if len(conds) == 0 && len(st.unlisted) == 0 {
 		total = rs.count()
 		lo, hi := p.window(total)
 		items = make([]registration, 0, hi-lo)
@@ -70,7 +70,7 @@ func (st *store) registrationPage(eventID string, p pageRequest, conds []conditi
 	}
 	skip := p.offset()
 	for i := range rs.count() {
-		if matches(conds, regRef{rs, i}) {
+		if matches(conds, regRef{rs, i}) && (i < rs.generated || st.listed(rs.id(i))) {
 			if total >= skip && len(items) < p.size {
 				items = append(items, rs.at(i))
 			}
@@ -158,6 +158,7 @@ func (s *Server) addRegistration(a *attrs, eventID string, reg registration, bar
 	reg.Timezone = ev.Timezone
 	reg.UserID = s.store.ids.encode(kindUser, rs.eventNo<<32|uint64(rs.count()))
 	rs.add(&reg)
+	s.store.hide(reg.ID, s.now())
 	reg.QRCodeData = ptr(cmp.Or(barcode, qrCodeData(reg.ID)))
 	reg.QRCodeImageURL = ptr("https://qr.events.ringcentral.com/v1/" + reg.ID + ".png")
 	s.store.claim(reg.TicketID, 1)
