@@ -522,3 +522,56 @@ func TestPersonalValuesOfACallAreCut(t *testing.T) {
 	err = ts.client.Do(context.Background(), http.MethodGet, "/v1/x", nil, nil)
 	assert.Contains(t, err.Error(), "zoe.lee@example.org", "another call's values are its own")
 }
+
+// benchRedactor is a client's redactor as a long-running client has it
+// (the client secret, its Basic credential, the last 16 tokens fetched),
+// with a call's personal values (an email and a name).
+func benchRedactor() *redactor {
+	r := &redactor{}
+	r.addClientSecret("client-7f3a", "cs-4e1b9d0a2c6f8e3b")
+	for i := range maxRememberedTokens {
+		r.addToken(fmt.Sprintf("at-9c2d7e4f1a8b3c6d-%02d", i))
+	}
+	return r.with([]string{"zoe.lee@example.org", "Zoë Lee"})
+}
+
+// BenchmarkRedactError is the cost of the redaction of one error answer:
+// its *APIError built by the pipeline's newAPIError with the redactor of
+// benchRedactor, or one URL shown. The answers: a JSON:API 422 that echoes
+// the email and the name (JSON-escaped), a 2 KiB gateway page that holds
+// nothing to cut, and a crafted JSON:API answer whose 64 KiB detail
+// repeats, \u-escaped once decoded, the prefix the 16 tokens share. "none" is the same 422 built without a
+// redactor: the floor.
+func BenchmarkRedactError(b *testing.B) {
+	answers := map[string]string{
+		"json422": `{"errors":[{"status":"422","title":"Unprocessable Entity","detail":"zoe.lee\u0040example.org is taken by Zo\u00eb Lee (registration reg_7d1)","source":{"pointer":"/data/attributes/email"}}]}`,
+		"html502": "<html><head><title>502 Bad Gateway</title></head><body>" + strings.Repeat("<p>The upstream server did not answer in time; try again later.</p>\n", 30) + "</body></html>",
+		"crafted": `{"errors":[{"detail":` + strconv.Quote(strings.Repeat(escapeAs("at-9c2d7e4f1a8b3c6d-", []byte{3})+" ", 64<<10/121)) + `}]}`,
+	}
+	now := time.Now()
+	for _, name := range []string{"json422", "html502", "crafted"} {
+		body := answers[name]
+		b.Run("answer="+name, func(b *testing.B) {
+			r := benchRedactor()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				resp := &http.Response{StatusCode: 422, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}
+				_ = newAPIError(resp, http.MethodPost, "https://api.events.ringcentral.com/v1/events/evt_1/registrations", now, r)
+			}
+		})
+	}
+	b.Run("answer=none", func(b *testing.B) {
+		body := answers["json422"]
+		for b.Loop() {
+			resp := &http.Response{StatusCode: 422, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}
+			_ = newAPIError(resp, http.MethodPost, "https://api.events.ringcentral.com/v1/events/evt_1/registrations", now, nil)
+		}
+	})
+	b.Run("answer=url", func(b *testing.B) {
+		r := benchRedactor()
+		const u = "https://api.events.ringcentral.com/v1/events/evt_1/registrations?filter%5Bemail%5D%5Beq%5D=zoe.lee%40example.org&page=2&perPage=100"
+		for b.Loop() {
+			_ = r.redact(displayURL(u))
+		}
+	})
+}
