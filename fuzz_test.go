@@ -20,6 +20,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/go-querystring/query"
 	"golang.org/x/oauth2"
+
+	"github.com/rcevents/rcevents-go/internal/redact"
 )
 
 // Seeds shared by the decoder fuzz targets: edge cases of JSON itself.
@@ -257,7 +259,7 @@ func FuzzPathID(f *testing.F) {
 // FuzzTokenErrorRedaction hands tokenError answers that hold the client
 // secret, or the Basic credentials made of it, anywhere in any body, as
 // they are or escaped as JSON, URLs, forms or HTML: no form is left in what
-// the error prints. Secrets are printable ASCII of minLooseSecret bytes or
+// the error prints. Secrets are printable ASCII of redact.MinLoose bytes or
 // more, as real ones are, so that one cannot hide in the words of the
 // message itself.
 func FuzzTokenErrorRedaction(f *testing.F) {
@@ -272,7 +274,7 @@ func FuzzTokenErrorRedaction(f *testing.F) {
 		// with the "[REDACTED]" that stands for a secret cut out. The
 		// property is about echoes, so secrets hold neither, and the text
 		// around them is text %q prints as it is.
-		if len(secret) < minLooseSecret || strings.ContainsAny(secret, "\\\"[]") || strconv.Quote(secret) != `"`+secret+`"` ||
+		if len(secret) < redact.MinLoose || strings.ContainsAny(secret, "\\\"[]") || strconv.Quote(secret) != `"`+secret+`"` ||
 			strconv.Quote(before+after) != `"`+before+after+`"` {
 			return
 		}
