@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -577,4 +579,119 @@ func BenchmarkRedactError(b *testing.B) {
 			_ = r.redact(displayURL(u))
 		}
 	})
+}
+
+// personalForms are the ways an answer may repeat a personal value s: those
+// of escapedForms, and JSON with only the runes past ASCII escaped (as
+// Python's json.dumps writes), HTML with hex and named character
+// references; for an email, the same of it in upper and in lower case.
+func personalForms(s string) []string {
+	variants := []string{s}
+	if strings.Contains(s, "@") {
+		variants = append(variants, strings.ToUpper(s), strings.ToLower(s))
+	}
+	var forms []string
+	for _, v := range variants {
+		var py, hex strings.Builder
+		for _, r := range v {
+			if r < utf8.RuneSelf {
+				py.WriteRune(r)
+			} else {
+				fmt.Fprintf(&py, `\u%04x`, r)
+			}
+			fmt.Fprintf(&hex, "&#x%X;", r)
+		}
+		named := strings.NewReplacer("@", "&commat;", ".", "&period;", "+", "&plus;", "ë", "&euml;").Replace(v)
+		forms = append(append(forms, escapedForms(v)...), py.String(), hex.String(), named)
+	}
+	slices.Sort(forms)
+	return slices.Compact(forms)
+}
+
+// TestPersonalDataOfWritesNeverInErrors: the email and names a write was
+// given are cut from its errors, in every form the answer repeats them in,
+// whether the answer is a JSON:API error (decoded field for field) or a
+// gateway's page (APIError.Body); another email, which the call was not
+// given, is left.
+func TestPersonalDataOfWritesNeverInErrors(t *testing.T) {
+	const email, first, last = "Zoe.Lee+events@Example.org", "Zoë", "Lee-Åkesson"
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		personal []string
+		call     func(c *Client) error
+	}{
+		{"Registrations.Create", []string{email, first, last}, func(c *Client) error {
+			_, err := c.Registrations.Create(ctx, "evt_1", &RegistrationCreateRequest{Email: email, FirstName: first, LastName: last})
+			return err
+		}},
+		{"Registrations.Update", []string{first, last}, func(c *Client) error {
+			_, err := c.Registrations.Update(ctx, "reg_1", &RegistrationUpdateRequest{FirstName: first, LastName: last})
+			return err
+		}},
+		{"MagicLinks.Create", []string{email, first, last}, func(c *Client) error {
+			_, err := c.MagicLinks.Create(ctx, "tkt_1", &MagicLinkCreateRequest{Email: email, FirstName: first, LastName: last})
+			return err
+		}},
+		{"MagicLinks.CreateLegacy", []string{email, first, last}, func(c *Client) error {
+			_, err := c.MagicLinks.CreateLegacy(ctx, &LegacyMagicLinkRequest{TicketID: "tkt_1", Email: email, FirstName: first, LastName: last})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var forms []string
+			for _, p := range tc.personal {
+				forms = append(forms, personalForms(p)...)
+			}
+			var gateway atomic.Bool
+			ts := newTestServer(t)
+			ts.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+				if gateway.Load() {
+					w.WriteHeader(http.StatusBadGateway)
+					io.WriteString(w, "<p>"+strings.Join(forms, "</p><p>")+"</p>")
+					return
+				}
+				w.WriteHeader(http.StatusUnprocessableEntity)
+				json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
+					"status": "422", "title": forms[0], "detail": strings.Join(forms, " | ") + " | ann@example.org",
+					"source": map[string]string{"pointer": "/data/attributes/email"},
+				}}})
+			})
+			err := tc.call(ts.client)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, []ErrorObject{{
+				Status: "422", Title: redacted, Detail: strings.Repeat(redacted+" | ", len(forms)) + "ann@example.org",
+				Source: &ErrorSource{Pointer: "/data/attributes/email"},
+			}}, apiErr.Errors)
+
+			gateway.Store(true)
+			err2 := tc.call(ts.client)
+			require.ErrorAs(t, err2, &apiErr)
+			assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
+			assert.True(t, strings.HasPrefix(apiErr.Body, "<p>"+redacted+"</p><p>"+redacted+"</p>"), apiErr.Body)
+			shown := assertShowsNone(t, forms, []error{err, err2})
+			t.Logf("FIGURE personal-writes %s errors=2 strings-checked=%d forms-looked-for=%d found=0", tc.name, len(shown), len(forms))
+		})
+	}
+}
+
+// TestValidationErrorsHoldNoPersonalData: a write refused before any
+// request for a malformed email, or a filter with one, names the field at
+// fault and not the value.
+func TestValidationErrorsHoldNoPersonalData(t *testing.T) {
+	const bad = "Zoë Lee <zoe.lee@example.org>"
+	ts := newTestServer(t)
+	ctx := context.Background()
+	_, err1 := ts.client.Registrations.Create(ctx, "evt_1", &RegistrationCreateRequest{Email: bad, FirstName: "Zoë", LastName: "Lee"})
+	_, err2 := ts.client.MagicLinks.Create(ctx, "tkt_1", &MagicLinkCreateRequest{Email: bad, FirstName: "Zoë", LastName: "Lee"})
+	_, err3 := ts.client.Registrations.List(ctx, "evt_1", &RegistrationListOptions{Email: &StringFilter{In: []string{"ann@example.org", bad}}})
+	for _, err := range []error{err1, err2, err3} {
+		require.ErrorIs(t, err, ErrInvalidArgument)
+	}
+	assert.EqualError(t, err1, "rcevents: invalid argument: RegistrationCreateRequest.Email: is not an email address")
+	assert.EqualError(t, err2, "rcevents: invalid argument: MagicLinkCreateRequest.Email: is not an email address")
+	assert.Contains(t, err3.Error(), "value 1 is not an email address")
+	assertShowsNone(t, append(personalForms("zoe.lee@example.org"), "Zoë", "ann@"), []error{err1, err2, err3})
+	assert.Zero(t, ts.requests.Load())
 }
