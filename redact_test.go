@@ -676,6 +676,42 @@ func TestPersonalDataOfWritesNeverInErrors(t *testing.T) {
 	}
 }
 
+// TestDoCutsItsQueryAndBodyEmails: Do takes the values of its query (but a
+// page number) and the email addresses in its body for personal data: an
+// answer that repeats them, in any form, shows none of them in the error
+// or the debug log, while the page number and the body's other text show.
+func TestDoCutsItsQueryAndBodyEmails(t *testing.T) {
+	const email, other, name = "Zoe.Lee+events@Example.org", "ann.b@example.net", "Zoë"
+	var forms []string
+	for _, p := range []string{email, other, name} {
+		forms = append(forms, personalForms(p)...)
+	}
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/things", func(w http.ResponseWriter, r *http.Request) {
+		assertRequest(t, r, http.MethodPost, "/v1/things", url.Values{"filter[email][eq]": {email}, "filter[name][eq]": {name}, "page": {"2"}})
+		assertBody(t, r, `{"attendee":{"email":"Zoe.Lee+events@Example.org","note":"or write to <ann.b@example.net>, page 2"}}`)
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"detail": strings.Join(forms, " | ") + " | page 2 of the note"}}})
+	})
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := NewClient(WithBaseURL(ts.URL+basePath), WithToken(testToken), WithLogger(logger), WithRetry(RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	query := url.Values{"filter[email][eq]": {email}, "filter[name][eq]": {name}, "page": {"2"}}.Encode()
+	body := map[string]any{"attendee": map[string]string{"email": email, "note": "or write to <" + other + ">, page 2"}}
+	err = c.Do(context.Background(), http.MethodPost, "/v1/things?"+query, body, nil)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, []ErrorObject{{Detail: strings.Repeat(redacted+" | ", len(forms)) + "page 2 of the note"}}, apiErr.Errors)
+	assert.Equal(t, ts.URL+basePath+"/v1/things?filter[email][eq]=…&filter[name][eq]=…&page=2", apiErr.URL)
+	logMu.Lock()
+	defer logMu.Unlock()
+	shown := assertShowsNone(t, forms, []error{err}, logs.String())
+	assert.Contains(t, logs.String(), `"status":422`)
+	t.Logf("FIGURE personal-do errors=1 strings-checked=%d forms-looked-for=%d found=0", len(shown), len(forms))
+}
+
 // TestValidationErrorsHoldNoPersonalData: a write refused before any
 // request for a malformed email, or a filter with one, names the field at
 // fault and not the value.
