@@ -609,10 +609,11 @@ func personalForms(s string) []string {
 }
 
 // TestPersonalDataOfWritesNeverInErrors: the email and names a write was
-// given are cut from its errors, in every form the answer repeats them in,
-// whether the answer is a JSON:API error (decoded field for field) or a
-// gateway's page (APIError.Body); another email, which the call was not
-// given, is left.
+// given are cut from its errors and the debug log, in every form the answer
+// repeats them in, whether the answer is a JSON:API error (decoded field
+// for field) or a gateway's page (APIError.Body), and from a transport
+// error that quotes the request's body; another email, which the call was
+// not given, is left.
 func TestPersonalDataOfWritesNeverInErrors(t *testing.T) {
 	const email, first, last = "Zoe.Lee+events@Example.org", "Zoë", "Lee-Åkesson"
 	ctx := context.Background()
@@ -644,7 +645,10 @@ func TestPersonalDataOfWritesNeverInErrors(t *testing.T) {
 				forms = append(forms, personalForms(p)...)
 			}
 			var gateway atomic.Bool
-			ts := newTestServer(t)
+			var logs bytes.Buffer
+			var logMu sync.Mutex
+			logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			ts := newTestServer(t, WithLogger(logger))
 			ts.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 				if gateway.Load() {
 					w.WriteHeader(http.StatusBadGateway)
@@ -670,8 +674,20 @@ func TestPersonalDataOfWritesNeverInErrors(t *testing.T) {
 			require.ErrorAs(t, err2, &apiErr)
 			assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
 			assert.True(t, strings.HasPrefix(apiErr.Body, "<p>"+redacted+"</p><p>"+redacted+"</p>"), apiErr.Body)
-			shown := assertShowsNone(t, forms, []error{err, err2})
-			t.Logf("FIGURE personal-writes %s errors=2 strings-checked=%d forms-looked-for=%d found=0", tc.name, len(shown), len(forms))
+
+			quoting, err := NewClient(WithBaseURL(ts.URL+basePath), WithToken(testToken), WithLogger(logger), WithRetry(RetryPolicy{MaxAttempts: 1}),
+				WithHTTPClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+					b, _ := io.ReadAll(r.Body)
+					return nil, fmt.Errorf("proxy refused %s", b)
+				})}))
+			require.NoError(t, err)
+			err3 := tc.call(quoting)
+			assert.Contains(t, err3.Error(), "proxy refused {")
+			logMu.Lock()
+			defer logMu.Unlock()
+			assert.Contains(t, logs.String(), "proxy refused {")
+			shown := assertShowsNone(t, forms, []error{err, err2, err3}, logs.String())
+			t.Logf("FIGURE personal-writes %s errors=3 strings-checked=%d forms-looked-for=%d found=0", tc.name, len(shown), len(forms))
 		})
 	}
 }
