@@ -460,7 +460,7 @@ func FuzzRedactor(f *testing.F) {
 	f.Add("s3cr:et/+&<x> \"'%41\\n", "zoë@exämple.org", `{"detail":"`, `"}`, []byte{3, 0, 0, 1}, []byte{0}, uint64(1<<63))
 	f.Fuzz(func(t *testing.T, secret, email, before, after string, how1, how2 []byte, flip uint64) {
 		if len(secret) < redact.MinLoose || len(email) < redact.MinLoose || !strings.Contains(email, "@") ||
-			!utf8.ValidString(secret+email) || strings.ContainsAny(secret+email, "[]") {
+			!utf8.ValidString(secret) || !utf8.ValidString(email) || strings.ContainsAny(secret+email, "[]") {
 			return
 		}
 		r := &redactor{}

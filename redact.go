@@ -29,30 +29,29 @@ func displayURL(rawURL string) string {
 	if start, end := authority(rest); strings.Contains(rest[start:end], "@") {
 		rest = rest[:start] + rest[start+strings.LastIndexByte(rest[start:end], '@')+1:]
 	}
+	var b strings.Builder
+	b.WriteString(rest)
 	pairs := strings.Split(query, "&")
-	for i, pair := range pairs {
-		key, value, hasValue := strings.Cut(pair, "=")
-		name, err := url.QueryUnescape(key)
-		switch {
-		case pair == "":
+	for i := 0; hasQuery && i < len(pairs); i++ {
+		b.WriteByte("?&"[min(i, 1)])
+		key, value, hasValue := strings.Cut(pairs[i], "=")
+		switch name, err := url.QueryUnescape(key); {
+		case pairs[i] == "":
 		case err != nil || name == "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789[]_.-") != "":
-			pairs[i] = masked
+			b.WriteString(masked)
 		case hasValue && value != "" && !((name == "page" || name == "perPage") && strings.Trim(value, "0123456789") == ""):
-			pairs[i] = name + "=" + masked
+			b.WriteString(name + "=" + masked)
 		default:
-			pairs[i] = name + pair[len(key):]
+			b.WriteString(name + pairs[i][len(key):])
 		}
 	}
-	if hasQuery {
-		rest += "?" + strings.Join(pairs, "&")
-	}
-	if hasFragment && fragment != "" {
-		fragment = masked
-	}
 	if hasFragment {
-		rest += "#" + fragment
+		b.WriteByte('#')
 	}
-	return rest
+	if fragment != "" {
+		b.WriteString(masked)
+	}
+	return b.String()
 }
 
 // authority returns where the authority of rawURL begins and ends: after

@@ -50,7 +50,9 @@ func New(oldnew ...string) *Replacer {
 	for i := 0; i < len(oldnew); i += 2 {
 		if v := oldnew[i]; v != "" {
 			r.vals = append(r.vals, value{v, oldnew[i+1], i / 2, strings.Contains(v, "@")})
-			r.firsts[v[0]], r.firsts[v[0]|0x20], r.firsts[v[0]&^0x20] = true, true, true
+			if r.firsts[v[0]] = true; strings.Contains(v, "@") {
+				r.firsts[lower(v[0])], r.firsts[v[0]&^0x20] = true, true
+			}
 		}
 	}
 	return r
@@ -91,19 +93,25 @@ func (r *Replacer) each(s string, fn func(start, end int, v *value) bool) {
 	var seen map[[2]int]int // see match
 	before, last, unitEnd := byte(0), byte(0), 0
 	for k := 0; r != nil && k < len(s); k++ {
-		d, n := unit(buf[:0], s[k:])
+		first, ends, n := s[k], s[k], 1 // what the unit at k begins and ends with, and its length
+		if s[k] == '%' || s[k] == '\\' || s[k] == '&' {
+			d, m := unit(buf[:0], s[k:])
+			first, ends, n = d[0], d[len(d)-1], m
+		}
 		if k == unitEnd {
-			before, last, unitEnd = last, d[len(d)-1], k+n
+			before, last, unitEnd = last, ends, k+n
 		} else {
 			before = s[k-1]
 		}
 		end, found := -1, (*value)(nil)
-		for i := 0; i < len(r.vals) && (r.firsts[s[k]] || r.firsts[d[0]]); i++ {
+		for i := 0; i < len(r.vals) && (r.firsts[s[k]] || r.firsts[first]); i++ {
 			v := &r.vals[i]
-			if c := v.v[0]; c != s[k] && c != d[0] && c != ' ' && !v.fold {
+			if c := v.v[0]; c != s[k] && c != first && c != ' ' && !v.fold {
 				continue
 			}
-			clear(seen)
+			if len(seen) > 0 {
+				clear(seen)
+			}
 			if e := v.match(s, k, 0, before, &seen); e > end {
 				end, found = e, v
 			}
@@ -126,8 +134,13 @@ func (r *Replacer) each(s string, fn func(start, end int, v *value) bool) {
 func (v *value) match(s string, i, j int, before byte, seen *map[[2]int]int) int {
 	var buf [8]byte
 	for j < len(v.v) {
-		if i == len(s) {
-			return -1
+		for i < len(s) && j < len(v.v) && s[i] == v.v[j] && s[i] != '%' && s[i] != '\\' && s[i] != '&' {
+			i, j = i+1, j+1 // most text holds no escape
+		}
+		if j == len(v.v) {
+			break
+		} else if i == len(s) || s[i] != '%' && s[i] != '\\' && s[i] != '&' && s[i] != '+' && !v.fold {
+			return -1 // as it is, s[i] is not v.v[j]
 		}
 		d, n := unit(buf[:0], s[i:])
 		want := v.v[j:min(len(v.v), j+len(d))]
