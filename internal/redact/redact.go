@@ -58,9 +58,11 @@ func New(oldnew ...string) *Replacer {
 	return r
 }
 
-// Replace returns s with each value replaced by its replacement, escaped as
-// the value was where it was found (see inForm), so that a URL or a JSON
-// string stays well formed. It returns s itself when it finds no value.
+// Replace returns s with each value replaced by its replacement. Where the
+// value was found escaped, the replacement is escaped the same way (as a
+// URL but for "@:[]", as JSON, as HTML), so that the URL or the JSON string
+// around it stays well formed; where it was found as it is, so is the
+// replacement written. It returns s itself when it finds no value.
 func (r *Replacer) Replace(s string) string {
 	var b strings.Builder
 	done := 0
@@ -225,7 +227,7 @@ func unit(d []byte, s string) ([]byte, int) {
 // inForm returns with escaped as echo, the text a value was found as, is:
 // as a URL (but for "@:[]", which a query and a path take as they are),
 // then as JSON, then as HTML, as a JSON string or an HTML page may hold a
-// URL. A value found as it is is replaced as it is.
+// URL.
 func inForm(with, echo string) string {
 	if strings.Contains(echo, "%") {
 		with = strings.NewReplacer("%40", "@", "%3A", ":", "%5B", "[", "%5D", "]", "+", "%20").Replace(url.QueryEscape(with))
