@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,6 +128,7 @@ func (s *MagicLinksService) Create(ctx context.Context, ticketID string, req *Ma
 	if req, err = validated(req); err != nil {
 		return nil, err
 	}
+	callOpts = append(slices.Clip(callOpts), withPersonal(req.Email, req.FirstName, req.LastName))
 	return send[MagicLink](ctx, s.client, http.MethodPost, "/v1/tickets/"+id+"/magicLinks", RequestBody("magicLink", req), callOpts)
 }
 
@@ -214,5 +216,6 @@ func (s *MagicLinksService) CreateLegacy(ctx context.Context, req *LegacyMagicLi
 	if err != nil {
 		return nil, err
 	}
+	callOpts = append(slices.Clip(callOpts), withPersonal(req.Email, req.FirstName, req.LastName))
 	return send[LegacyMagicLink](ctx, s.client, http.MethodPost, "/v1/magic_link", req, callOpts)
 }
