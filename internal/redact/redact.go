@@ -39,7 +39,8 @@ type value struct {
 
 // New returns a Replacer of value, replacement pairs, as strings.NewReplacer
 // takes them; an empty value is ignored. A value that holds an "@" is taken
-// for an email, and its ASCII letters are matched ignoring case. Where
+// for an email, and matched ignoring case: its ASCII letters one by one, its
+// other letters all in lower case or all in upper case. Where
 // values overlap, the one found first is replaced, the longest of those
 // that begin together. New panics on an odd number of arguments.
 func New(oldnew ...string) *Replacer {
@@ -48,10 +49,18 @@ func New(oldnew ...string) *Replacer {
 	}
 	r := &Replacer{firsts: [256]bool{'+': true}} // a form's space
 	for i := 0; i < len(oldnew); i += 2 {
-		if v := oldnew[i]; v != "" {
-			r.vals = append(r.vals, value{v, oldnew[i+1], i / 2, strings.Contains(v, "@")})
-			if r.firsts[v[0]] = true; strings.Contains(v, "@") {
-				r.firsts[lower(v[0])], r.firsts[v[0]&^0x20] = true, true
+		v, fold := oldnew[i], strings.Contains(oldnew[i], "@")
+		forms := []string{v}
+		if fold { // the matcher folds ASCII letters; these fold the others
+			forms = append(forms, strings.ToLower(v), strings.ToUpper(v))
+		}
+		for k, f := range forms {
+			if f != "" && (k == 0 || f != v) {
+				r.vals = append(r.vals, value{f, oldnew[i+1], i / 2, fold})
+				r.firsts[f[0]] = true
+				if fold {
+					r.firsts[lower(f[0])], r.firsts[f[0]&^0x20] = true, true
+				}
 			}
 		}
 	}

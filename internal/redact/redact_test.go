@@ -194,3 +194,14 @@ func TestConcurrentUse(t *testing.T) {
 
 // unsafeData is where the bytes of s lie, to tell a copy from s itself.
 func unsafeData(s string) *byte { return unsafe.StringData(s) }
+
+// TestFoldsEmailsBeyondASCII: an email is found whatever the case of its
+// ASCII letters, and with its other letters all in lower or all in upper
+// case, as a server that upper-cases what it echoes writes it.
+func TestFoldsEmailsBeyondASCII(t *testing.T) {
+	r := New("zoë.lee@example.org", "[E]", "Zoë Lee", "[N]")
+	for _, s := range []string{"ZOË.LEE@EXAMPLE.ORG", "Zoë.Lee@Example.org", "zoë.lee@example.org", `ZO\u00cb.LEE@EXAMPLE.ORG`, "zo%C3%AB.LEE%40example.org"} {
+		assert.Equal(t, "<[E]>", r.Replace("<"+s+">"), s)
+	}
+	assert.Equal(t, "ZOË LEE", r.Replace("ZOË LEE"), "a name is matched as it is")
+}
