@@ -1,6 +1,7 @@
 package rcevents
 
 import (
+	"bytes"
 	"context"
 	stdjson "encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -236,6 +238,12 @@ func requestID(h http.Header) string {
 // *jsontext.Value gets it as it came, any other pointer is decoded into as
 // the SDK decodes its models. An answer without a body (204) leaves out as
 // it is.
+//
+// Do takes the values of the query's parameters (but a page or perPage
+// number) and the email addresses in body for personal data: its errors and
+// logs never show them, in any form a server may echo them in. Which other
+// strings of body are personal (a name) Do cannot tell: an error that
+// repeats them shows them.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any, opts ...CallOption) error {
 	if method == "" || !validHeaderName(method) {
 		return invalidArg("method", "%q is not an HTTP method", method)
@@ -250,6 +258,9 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 	if v := reflect.ValueOf(out); out != nil && (v.Kind() != reflect.Pointer || v.IsNil()) {
 		return invalidArg("out", "must be nil or a non-nil pointer, got %T", out)
 	}
+	if personal := doPersonal(query, body); len(personal) > 0 {
+		opts = append(slices.Clip(opts), withPersonal(personal...))
+	}
 	r := call{method: strings.ToUpper(method), path: p, rawQuery: query, body: body, opts: opts}
 	return c.do(ctx, r, func(resp *http.Response) error {
 		if out == nil || resp.StatusCode == http.StatusNoContent {
@@ -257,6 +268,37 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 		}
 		return decodeJSON(resp.Body, out)
 	})
+}
+
+// doPersonal returns the personal data Do was given: the values of query's
+// parameters but page numbers, each whole and the email addresses in it
+// ("a@x.org,b@y.org"), and the email addresses in the strings of body.
+func doPersonal(query string, body any) []string {
+	var values, texts []string
+	params, _ := url.ParseQuery(query)
+	for name, vs := range params {
+		for _, v := range vs {
+			if (name != "page" && name != "perPage") || strings.Trim(v, "0123456789") != "" {
+				values, texts = append(values, v), append(texts, v)
+			}
+		}
+	}
+	if b, err := encodeBody(body); body != nil && err == nil {
+		dec := jsontext.NewDecoder(bytes.NewReader(b))
+		for tok, err := dec.ReadToken(); err == nil; tok, err = dec.ReadToken() {
+			if tok.Kind() == '"' {
+				texts = append(texts, tok.String())
+			}
+		}
+	}
+	for _, t := range texts {
+		for _, f := range strings.FieldsFunc(t, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(`,;:<>()[]"'`, r) }) {
+			if strings.Contains(f, "@") {
+				values = append(values, f)
+			}
+		}
+	}
+	return values
 }
 
 // checkDoPath checks a path given to Do and returns its escaped path and

@@ -44,7 +44,7 @@ type Client struct {
 	logger          *slog.Logger
 	timeout         time.Duration
 	redactor        *redactor // cuts the client's secrets out of its errors and logs
-	ensureLocks     keyLocks  // one Ensure at a time per person (ensure.go)
+	people          people    // what Ensure found and created, by list (ensure.go)
 
 	common service // one allocation shared by the services below
 
@@ -281,7 +281,7 @@ func (x *exchange) build() error {
 }
 
 // errorf returns an error naming the request by what may be shown of its
-// URL, with the client's secrets cut out.
+// URL, with the client's secrets and the call's personal data cut out.
 func (x *exchange) errorf(format string, args ...any) error {
 	err := fmt.Errorf("rcevents: %s %s: "+format, append([]any{x.r.method, x.showURL(x.target)}, args...)...)
 	return x.red.redactErr(err)
@@ -464,7 +464,8 @@ func (x *exchange) log(ctx context.Context, resp *http.Response, err error, d ti
 }
 
 // showURL is target, a request's URL, as errors and logs show it: as
-// displayURL shows it, without the client's secrets.
+// displayURL shows it, without the client's secrets and the call's personal
+// data.
 func (x *exchange) showURL(target string) string {
 	return x.red.redact(displayURL(target))
 }
@@ -493,7 +494,7 @@ func (x *exchange) apiError(resp *http.Response) *APIError {
 }
 
 // logError is the text of err, the error of a round trip, as a debug log
-// shows it: without the client's secrets, and with a *url.Error's URL (the
+// shows it: cut as errorf's are, and with a *url.Error's URL (the
 // request's, or a redirect's) as showURL shows it.
 func (x *exchange) logError(err error) string {
 	var ue *url.Error

@@ -12,6 +12,7 @@ import (
 	"iter"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,9 +37,12 @@ type ensured struct {
 type ensureKind struct {
 	name   string
 	path   func(fx rceventstest.Fixtures) string
+	list   func(fx rceventstest.Fixtures) string // as the client's index names it
 	stored func(s rceventstest.Stats) int
 	// items lists the items of the list the API shows, in its order.
 	items func(ctx context.Context, c *rcevents.Client, fx rceventstest.Fixtures) iter.Seq2[ensured, error]
+	// sync runs the list's Sync from cur.
+	sync func(ctx context.Context, c *rcevents.Client, fx rceventstest.Fixtures, cur *rcevents.SyncCursor) iter.Seq2[ensured, error]
 	// ensure ensures one person, with Ensure.
 	ensure func(ctx context.Context, c *rcevents.Client, fx rceventstest.Fixtures, email string) ensured
 	// ensureAll ensures the people of emails, with EnsureAll.
@@ -49,10 +53,20 @@ var ensureKinds = []ensureKind{
 	{
 		name:   "magic links",
 		path:   func(fx rceventstest.Fixtures) string { return "/v1/tickets/" + fx.TicketID + "/magicLinks" },
+		list:   func(fx rceventstest.Fixtures) string { return "magic links of " + fx.TicketID },
 		stored: func(s rceventstest.Stats) int { return s.MagicLinksCreated },
 		items: func(ctx context.Context, c *rcevents.Client, fx rceventstest.Fixtures) iter.Seq2[ensured, error] {
 			return func(yield func(ensured, error) bool) {
 				for m, err := range c.MagicLinks.All(ctx, fx.TicketID, nil) {
+					if !yield(ensured{id: m.ID, email: m.Email}, err) {
+						return
+					}
+				}
+			}
+		},
+		sync: func(ctx context.Context, c *rcevents.Client, fx rceventstest.Fixtures, cur *rcevents.SyncCursor) iter.Seq2[ensured, error] {
+			return func(yield func(ensured, error) bool) {
+				for m, err := range c.MagicLinks.Sync(ctx, fx.TicketID, cur) {
 					if !yield(ensured{id: m.ID, email: m.Email}, err) {
 						return
 					}
@@ -74,10 +88,20 @@ var ensureKinds = []ensureKind{
 	{
 		name:   "registrations",
 		path:   func(fx rceventstest.Fixtures) string { return "/v1/events/" + fx.EventID + "/registrations" },
+		list:   func(fx rceventstest.Fixtures) string { return "registrations of " + fx.EventID },
 		stored: func(s rceventstest.Stats) int { return s.RegistrationsCreated },
 		items: func(ctx context.Context, c *rcevents.Client, fx rceventstest.Fixtures) iter.Seq2[ensured, error] {
 			return func(yield func(ensured, error) bool) {
 				for r, err := range c.Registrations.All(ctx, fx.EventID, nil) {
+					if !yield(ensured{id: r.ID, email: r.Email}, err) {
+						return
+					}
+				}
+			}
+		},
+		sync: func(ctx context.Context, c *rcevents.Client, fx rceventstest.Fixtures, cur *rcevents.SyncCursor) iter.Seq2[ensured, error] {
+			return func(yield func(ensured, error) bool) {
+				for r, err := range c.Registrations.Sync(ctx, fx.EventID, cur) {
 					if !yield(ensured{id: r.ID, email: r.Email}, err) {
 						return
 					}
@@ -199,6 +223,10 @@ func TestEnsureUnderFaultsStoresOnePerPerson(t *testing.T) {
 					c, err := rcevents.NewClient(rcevents.WithBaseURL(front.URL), rcevents.WithClientCredentials(srv.ClientID, srv.ClientSecret),
 						faultRunRetry, rcevents.WithPageConcurrency(8), rcevents.WithHTTPClient(hc))
 					require.NoError(t, err)
+					// The fake lists a write at once: a read 10 ms after a lost
+					// answer tells what the create stored, as a read 2 s after
+					// does with an API that lists writes late.
+					rcevents.SetEnsureSettle(c, 10*time.Millisecond)
 					_, err = c.Health(ctx) // the token, before the faults
 					require.NoError(t, err)
 					srv.ResetLog()
@@ -358,10 +386,12 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestEnsureBatchCost counts the requests of the fault runs' batch without
-// faults. EnsureAll: the pages of one walk, 100 items a page, and one
-// create per new person. Ensure, 8 at a time: one look-up per row, then,
-// for a person the look-up does not find, a walk and a create (for magic
-// links only: registrations cost the same).
+// faults, through a client new to the list: one create per new person, and
+// GETs that read the list. EnsureAll reads once: the first time a walk, the
+// pages of a first Sync (one here: 30 links, 40 registrations); then what
+// changed, as a Sync from the index's cursor does. Ensure, 8 at a time,
+// reads at most once a call, and a read of what changed costs at most a
+// walk (for magic links only: registrations cost the same).
 func TestEnsureBatchCost(t *testing.T) {
 	for _, kind := range ensureKinds {
 		for _, mode := range []string{"EnsureAll", "Ensure"} {
@@ -380,6 +410,13 @@ func TestEnsureBatchCost(t *testing.T) {
 				rows, people := ensureBatch(existing)
 				c := fakeClient(t, srv, rcevents.WithPageConcurrency(8))
 				for _, run := range []string{"first", "again"} {
+					// What one read costs now: a Sync from the index's cursor.
+					cur := rcevents.EnsureCursor(c, kind.list(fx))
+					srv.ResetLog()
+					for _, err := range kind.sync(ctx, fakeClient(t, srv, rcevents.WithPageConcurrency(8)), fx, &cur) {
+						require.NoError(t, err)
+					}
+					read := tallyOf(srv.Requests(), onPath(kind.path(fx))).requests
 					srv.ResetLog()
 					for i, r := range ensureRows(ctx, t, kind, mode, c, fx, rows) {
 						require.NoError(t, r.err, "row %d", i)
@@ -400,10 +437,17 @@ func TestEnsureBatchCost(t *testing.T) {
 					}
 					assert.Equal(t, wantPosts, posts, "one create per new person")
 					if mode == "EnsureAll" {
-						pages := (len(existing) + people - 20 - wantPosts + 99) / 100
-						assert.Equal(t, pages, gets, "the pages of one walk")
+						assert.Equal(t, read, gets, "one read")
+						if run == "first" {
+							assert.Equal(t, (len(existing)+99)/100, gets, "the pages of one walk")
+						}
 					} else {
-						assert.GreaterOrEqual(t, gets, len(rows)+wantPosts, "a look-up per row, a walk per create")
+						srv.ResetLog()
+						for _, err := range kind.sync(ctx, fakeClient(t, srv, rcevents.WithPageConcurrency(8)), fx, &rcevents.SyncCursor{}) {
+							require.NoError(t, err)
+						}
+						walk := tallyOf(srv.Requests(), onPath(kind.path(fx))).requests
+						assert.LessOrEqual(t, gets, len(rows)*walk, "a read per call at most, none more than a walk")
 					}
 					t.Logf("FIGURE ensure-cost kind=%q mode=%s run=%s rows=%d people=%d had=%d GETs=%d POSTs=%d requests=%d",
 						kind.name, mode, run, len(rows), people, len(existing), gets, posts, gets+posts)
@@ -411,4 +455,298 @@ func TestEnsureBatchCost(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestEnsureUnderListLagStoresOnePerPerson: the fake lists a new item 400 ms
+// after storing it, as an API behind caches may. Through one client, 8
+// concurrent Ensure calls for one person, in four spellings, store one item;
+// a batch of 3 through EnsureAll, run twice in a row, stores 3; and a batch
+// of 4 run while Ensure calls ask for the same 4 people stores 4. Every call
+// names the person's one item, and one call per person says it created it.
+func TestEnsureUnderListLagStoresOnePerPerson(t *testing.T) {
+	const lag = 400 * time.Millisecond
+	for _, kind := range ensureKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			srv := newFake(t, rceventstest.WithRegistrations(40))
+			srv.SetListLag(lag)
+			fx := srv.Fixtures
+			ctx := context.Background()
+			c := fakeClient(t, srv, rcevents.WithPageConcurrency(4))
+			stored := func() int { return kind.stored(srv.Stats()) }
+			before := stored()
+			// check checks the results of the calls for one person.
+			check := func(person string, got []ensured) {
+				t.Helper()
+				created := 0
+				for i, r := range got {
+					require.NoError(t, r.err, "%s, call %d", person, i)
+					assert.Equal(t, got[0].id, r.id, "%s, call %d", person, i)
+					if r.created {
+						created++
+					}
+				}
+				assert.Equal(t, 1, created, "%s: calls that created", person)
+			}
+
+			spellings := []string{"ann@x.org", "Ann@X.org", "ANN@X.ORG", "aNn@x.Org"}
+			got := make([]ensured, 8)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range got {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					got[i] = kind.ensure(ctx, c, fx, spellings[i%len(spellings)])
+				}()
+			}
+			close(start)
+			wg.Wait()
+			check("ann", got)
+			concurrent := stored() - before
+
+			batch := []string{"b1@x.org", "B2@x.org", "b3@X.org"}
+			byPerson := map[string][]ensured{}
+			for range 2 {
+				for i, r := range kind.ensureAll(ctx, c, fx, batch) {
+					byPerson[batch[i]] = append(byPerson[batch[i]], r)
+				}
+			}
+			for p, got := range byPerson {
+				check(p, got)
+			}
+			twice := stored() - before - concurrent
+
+			mixed := []string{"m1@x.org", "m2@x.org", "m3@x.org", "m4@x.org"}
+			byPerson = map[string][]ensured{}
+			var mu sync.Mutex
+			add := func(p string, r ensured) {
+				mu.Lock()
+				defer mu.Unlock()
+				byPerson[p] = append(byPerson[p], r)
+			}
+			start = make(chan struct{})
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				for i, r := range kind.ensureAll(ctx, c, fx, mixed) {
+					add(mixed[i], r)
+				}
+			}()
+			for _, p := range mixed {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					add(p, kind.ensure(ctx, c, fx, strings.ToUpper(p)))
+				}()
+			}
+			close(start)
+			wg.Wait()
+			for p, got := range byPerson {
+				check(p, got)
+			}
+			both := stored() - before - concurrent - twice
+
+			t.Logf("FIGURE ensure-under-lag kind=%q lag=%s stored: 8-concurrent-Ensure-for-1=%d batch-of-3-twice=%d EnsureAll-4-with-Ensure-for-each=%d",
+				kind.name, lag, concurrent, twice, both)
+			assert.Equal(t, 1, concurrent)
+			assert.Equal(t, 3, twice)
+			assert.Equal(t, 4, both)
+		})
+	}
+}
+
+// TestEnsureLostAnswerUnderListLag: the fake lists a new item 400 ms late,
+// and the answer to a create is lost. Ensure waits 2 s, the time Sync gives
+// the API to list a write, reads the list, and finds what the create stored
+// (the answer dropped after storing), or creates again when it stored
+// nothing (the connection reset before the create was handled): one item
+// each time.
+func TestEnsureLostAnswerUnderListLag(t *testing.T) {
+	for _, tc := range []struct {
+		kind  ensureKind
+		fault rceventstest.Fault
+		posts int
+	}{
+		{ensureKinds[0], rceventstest.FaultDropResponse, 1},
+		{ensureKinds[1], rceventstest.FaultDropResponse, 1},
+		{ensureKinds[0], rceventstest.FaultReset, 2},
+	} {
+		t.Run(tc.kind.name+"/"+tc.fault.String(), func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t, rceventstest.WithRegistrations(40))
+			srv.SetListLag(400 * time.Millisecond)
+			fx := srv.Fixtures
+			ctx := context.Background()
+			c := fakeClient(t, srv)
+			require.NoError(t, tc.kind.ensure(ctx, c, fx, "before@x.org").err, "the walk, before the fault")
+			before := tc.kind.stored(srv.Stats())
+			srv.ResetLog()
+			var once sync.Once
+			srv.OnRequest(func(r rceventstest.Request) {
+				if r.Method == http.MethodPost && r.Path == tc.kind.path(fx) {
+					once.Do(func() { srv.FailNext(1, tc.fault) }) // the first create's
+				}
+			})
+			start := time.Now()
+			r := tc.kind.ensure(ctx, c, fx, "Lost@X.org")
+			took := time.Since(start)
+			require.NoError(t, r.err)
+			assert.True(t, r.created)
+			assert.Equal(t, 1, tc.kind.stored(srv.Stats())-before, "one item")
+			assert.GreaterOrEqual(t, took, 2*time.Second, "read the list 2 s after the loss")
+			posts := 0
+			for _, q := range srv.Requests() {
+				if q.Method == http.MethodPost && q.Path == tc.kind.path(fx) {
+					posts++
+				}
+			}
+			assert.Equal(t, tc.posts, posts)
+			t.Logf("FIGURE ensure-lost-under-lag kind=%q fault=%q creates=%d stored=%d took=%s", tc.kind.name, tc.fault, posts, tc.kind.stored(srv.Stats())-before, took.Round(time.Millisecond))
+		})
+	}
+}
+
+// TestEnsureNewPeopleCostAFewRequests: on an event of 20,000 registrations,
+// a client's first Ensure walks them once, as a first Sync does (200
+// pages); after that, ten new people one at a time cost two requests each,
+// a read of what changed and the create, and a person who is there one.
+func TestEnsureNewPeopleCostAFewRequests(t *testing.T) {
+	srv := newFake(t, rceventstest.WithRegistrations(20000))
+	fx := srv.Fixtures
+	ctx := context.Background()
+	path := "/v1/events/" + fx.EventID + "/registrations"
+	gets := func() (gets, posts int) {
+		for _, r := range srv.Requests() {
+			switch {
+			case r.Path != path:
+			case r.Method == http.MethodGet:
+				gets++
+			case r.Method == http.MethodPost:
+				posts++
+			}
+		}
+		return gets, posts
+	}
+	first, err := srv.Client().Registrations.List(ctx, fx.EventID, &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: 1}})
+	require.NoError(t, err)
+
+	c := fakeClient(t, srv, rcevents.WithPageConcurrency(8))
+	var heap runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&heap)
+	heapBefore := heap.HeapAlloc
+	srv.ResetLog()
+	reg, created, err := c.Registrations.Ensure(ctx, fx.EventID, &rcevents.RegistrationCreateRequest{
+		Email: strings.ToUpper(first.Items[0].Email), FirstName: "Any", LastName: "Name"})
+	require.NoError(t, err)
+	assert.False(t, created)
+	assert.Equal(t, first.Items[0].ID, reg.ID)
+	walk, posts := gets()
+	assert.Equal(t, 200, walk, "the walk of a first Sync: 200 pages of 100")
+	assert.Zero(t, posts)
+	runtime.GC()
+	runtime.ReadMemStats(&heap)
+	perItem := (int64(heap.HeapAlloc) - int64(heapBefore)) / 20000
+
+	total := 0
+	for i := range 10 {
+		srv.ResetLog()
+		_, created, err := c.Registrations.Ensure(ctx, fx.EventID, &rcevents.RegistrationCreateRequest{
+			Email: fmt.Sprintf("walk-in%d@example.org", i), FirstName: "Walk", LastName: "In"})
+		require.NoError(t, err)
+		assert.True(t, created)
+		g, p := gets()
+		assert.Equal(t, [2]int{1, 1}, [2]int{g, p}, "person %d: a read of what changed and the create", i)
+		total += g + p
+	}
+	assert.LessOrEqual(t, total, 40)
+	srv.ResetLog()
+	_, created, err = c.Registrations.Ensure(ctx, fx.EventID, &rcevents.RegistrationCreateRequest{Email: "WALK-IN3@example.org", FirstName: "W", LastName: "I"})
+	require.NoError(t, err)
+	assert.False(t, created)
+	g, p := gets()
+	assert.Equal(t, [2]int{1, 0}, [2]int{g, p}, "a person who is there: a read")
+	t.Logf("FIGURE ensure-new-people registrations=20000 first-call-walk=%d then-10-new-people-one-at-a-time=%d requests; index heap ≈ %d bytes a registration",
+		walk, total, perItem)
+}
+
+// TestEnsureFindsWhatOthersStoredSince: once the client's index of a list
+// is built, another program stores Ann@X.org; asked for ann@x.org, on a
+// fake whose email filter matches case exactly, Ensure finds her and
+// creates nothing.
+func TestEnsureFindsWhatOthersStoredSince(t *testing.T) {
+	for _, kind := range ensureKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			srv := newFake(t, rceventstest.WithRegistrations(40))
+			fx := srv.Fixtures
+			ctx := context.Background()
+			c := fakeClient(t, srv)
+			require.NoError(t, kind.ensure(ctx, c, fx, "first@x.org").err)
+			other := kind.ensure(ctx, fakeClient(t, srv), fx, "Ann@X.org")
+			require.NoError(t, other.err)
+			require.True(t, other.created)
+			before := kind.stored(srv.Stats())
+			r := kind.ensure(ctx, c, fx, "ann@x.org")
+			require.NoError(t, r.err)
+			assert.False(t, r.created)
+			assert.Equal(t, other.id, r.id)
+			assert.Equal(t, "Ann@X.org", r.email)
+			assert.Equal(t, before, kind.stored(srv.Stats()))
+		})
+	}
+}
+
+// TestEnsureAndDeletedLinks: a link deleted through the client leaves its
+// index, and Ensure makes a new one; a link another program deletes stays
+// in it, and Ensure returns it, as its doc says: the API reports no
+// deletions.
+func TestEnsureAndDeletedLinks(t *testing.T) {
+	srv := newFake(t)
+	fx := srv.Fixtures
+	ctx := context.Background()
+	c := fakeClient(t, srv)
+	kind := ensureKinds[0]
+	first := kind.ensure(ctx, c, fx, "ann@x.org")
+	require.NoError(t, first.err)
+	require.NoError(t, c.MagicLinks.Delete(ctx, first.id))
+	again := kind.ensure(ctx, c, fx, "Ann@x.org")
+	require.NoError(t, again.err)
+	assert.True(t, again.created)
+	assert.NotEqual(t, first.id, again.id)
+
+	require.NoError(t, srv.Client().MagicLinks.Delete(ctx, again.id))
+	stale := kind.ensure(ctx, c, fx, "ann@x.org")
+	require.NoError(t, stale.err)
+	assert.False(t, stale.created)
+	assert.Equal(t, again.id, stale.id, "the index still holds it")
+	assert.Equal(t, 2, srv.Stats().MagicLinksCreated)
+}
+
+// TestEnsureDoesNotLookAtConfirmAndJoinLinks: the API leaves the links the
+// confirm-and-join flow made out of its lists; Ensure does not see them,
+// and makes a link of its own for their person.
+func TestEnsureDoesNotLookAtConfirmAndJoinLinks(t *testing.T) {
+	srv := newFake(t)
+	fx := srv.Fixtures
+	ctx := context.Background()
+	listed := map[string]bool{}
+	for m, err := range srv.Client().MagicLinks.All(ctx, fx.TicketID, nil) {
+		require.NoError(t, err)
+		listed[m.ID] = true
+	}
+	var cj *rcevents.MagicLink
+	for m, err := range srv.Client().MagicLinks.All(ctx, fx.TicketID, &rcevents.MagicLinkListOptions{IncludeConfirmAndJoin: &rcevents.BoolFilter{Eq: true}}) {
+		require.NoError(t, err)
+		if cj == nil && !listed[m.ID] {
+			cj = &m
+		}
+	}
+	require.NotNil(t, cj, "a confirm-and-join link")
+	r := ensureKinds[0].ensure(ctx, fakeClient(t, srv), fx, cj.Email)
+	require.NoError(t, r.err)
+	assert.True(t, r.created)
+	assert.NotEqual(t, cj.ID, r.id)
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/go-querystring/query"
 	"golang.org/x/oauth2"
+
+	"github.com/rcevents/rcevents-go/internal/redact"
 )
 
 // Seeds shared by the decoder fuzz targets: edge cases of JSON itself.
@@ -257,7 +259,7 @@ func FuzzPathID(f *testing.F) {
 // FuzzTokenErrorRedaction hands tokenError answers that hold the client
 // secret, or the Basic credentials made of it, anywhere in any body, as
 // they are or escaped as JSON, URLs, forms or HTML: no form is left in what
-// the error prints. Secrets are printable ASCII of minLooseSecret bytes or
+// the error prints. Secrets are printable ASCII of redact.MinLoose bytes or
 // more, as real ones are, so that one cannot hide in the words of the
 // message itself.
 func FuzzTokenErrorRedaction(f *testing.F) {
@@ -272,7 +274,7 @@ func FuzzTokenErrorRedaction(f *testing.F) {
 		// with the "[REDACTED]" that stands for a secret cut out. The
 		// property is about echoes, so secrets hold neither, and the text
 		// around them is text %q prints as it is.
-		if len(secret) < minLooseSecret || strings.ContainsAny(secret, "\\\"[]") || strconv.Quote(secret) != `"`+secret+`"` ||
+		if len(secret) < redact.MinLoose || strings.ContainsAny(secret, "\\\"[]") || strconv.Quote(secret) != `"`+secret+`"` ||
 			strconv.Quote(before+after) != `"`+before+after+`"` {
 			return
 		}
@@ -443,4 +445,43 @@ func decodeModel[T any, PT model[T]](t *testing.T, b []byte) {
 		t.Fatal("a decoded resource is nil")
 	}
 	_, _ = decodePage[T, PT](bytes.NewReader(b), nil)
+}
+
+// FuzzRedactor gives a client's redactor a secret and a call's email, and
+// writes each, amid any text, with its characters escaped in any mix of the
+// ways JSON, URLs, forms and HTML escape them (escapeAs), the email's ASCII
+// letters in any mix of cases and its "@" as "&commat;" or not. The
+// redactor never panics, and what it returns holds neither value, neither
+// as it is nor as it was written.
+// The values are of redact.MinLoose bytes or more and hold no "[" or "]",
+// with which the "[REDACTED]" put in their place could spell one.
+func FuzzRedactor(f *testing.F) {
+	f.Add("cs-4e1b9d0a2c6f", "Zoe.Lee+events@example.org", "sent ", ", refused", []byte{0, 1, 3}, []byte{2, 4, 5, 6, 7, 8}, uint64(0xA5A5))
+	f.Add("s3cr:et/+&<x> \"'%41\\n", "zoë@exämple.org", `{"detail":"`, `"}`, []byte{3, 0, 0, 1}, []byte{0}, uint64(1<<63))
+	f.Fuzz(func(t *testing.T, secret, email, before, after string, how1, how2 []byte, flip uint64) {
+		if len(secret) < redact.MinLoose || len(email) < redact.MinLoose || !strings.Contains(email, "@") ||
+			!utf8.ValidString(secret) || !utf8.ValidString(email) || strings.ContainsAny(secret+email, "[]") {
+			return
+		}
+		r := &redactor{}
+		r.addClientSecret("client-id", secret)
+		call := r.with([]string{email})
+		cased := []byte(email)
+		for i, c := range cased {
+			if flip&(1<<(i%63)) != 0 && 'a' <= c|0x20 && c|0x20 <= 'z' {
+				cased[i] ^= 0x20
+			}
+		}
+		echoed := escapeAs(string(cased), how2)
+		if flip&(1<<63) != 0 {
+			echoed = strings.ReplaceAll(echoed, "@", "&commat;")
+		}
+		written := escapeAs(secret, how1)
+		got := call.redact(before + written + after + echoed + before)
+		for _, v := range []string{secret, written, email, string(cased), echoed} {
+			if strings.Contains(got, v) {
+				t.Fatalf("%q shows in %q", v, got)
+			}
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,13 +128,15 @@ func (s *MagicLinksService) Create(ctx context.Context, ticketID string, req *Ma
 	if req, err = validated(req); err != nil {
 		return nil, err
 	}
+	callOpts = append(slices.Clip(callOpts), withPersonal(req.Email, req.FirstName, req.LastName))
 	return send[MagicLink](ctx, s.client, http.MethodPost, "/v1/tickets/"+id+"/magicLinks", RequestBody("magicLink", req), callOpts)
 }
 
 // Delete deletes a magic link, which then no longer opens the event. A link
 // that is already gone is ErrNotFound, unless an earlier attempt of this
 // call may have deleted it (its answer was lost and the call retried): then
-// the link is gone, as asked, and Delete returns nil.
+// the link is gone, as asked, and Delete returns nil. A deleted link leaves
+// the client's index of its ticket, so that Ensure makes a new one.
 //
 // API: DELETE /v1/magicLinks/{magicLinkId}
 func (s *MagicLinksService) Delete(ctx context.Context, magicLinkID string, callOpts ...CallOption) error {
@@ -141,7 +144,11 @@ func (s *MagicLinksService) Delete(ctx context.Context, magicLinkID string, call
 	if err != nil {
 		return err
 	}
-	return s.client.do(ctx, call{method: http.MethodDelete, path: "/v1/magicLinks/" + id, opts: callOpts}, nil)
+	if err := s.client.do(ctx, call{method: http.MethodDelete, path: "/v1/magicLinks/" + id, opts: callOpts}, nil); err != nil {
+		return err
+	}
+	s.client.people.forget(magicLinkID)
+	return nil
 }
 
 // LegacyMagicLink is what the deprecated CreateLegacy returns. Its JSON
@@ -209,5 +216,6 @@ func (s *MagicLinksService) CreateLegacy(ctx context.Context, req *LegacyMagicLi
 	if err != nil {
 		return nil, err
 	}
+	callOpts = append(slices.Clip(callOpts), withPersonal(req.Email, req.FirstName, req.LastName))
 	return send[LegacyMagicLink](ctx, s.client, http.MethodPost, "/v1/magic_link", req, callOpts)
 }

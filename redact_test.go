@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +27,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
+
+	"github.com/rcevents/rcevents-go/internal/redact"
 )
 
 func TestDisplayURL(t *testing.T) {
@@ -331,9 +335,14 @@ func TestSecretsNeverInTransportErrors(t *testing.T) {
 	}
 }
 
+// TestCutSecrets: the redactor cuts a secret written through any mix of
+// escapes; one shorter than redact.MinLoose only where it stands alone.
 func TestCutSecrets(t *testing.T) {
 	long, short, key := "at-9c2d7e4f", "ab1", "\U0001F511-key-12345"
-	secrets := []string{long, short, key}
+	r := &redactor{}
+	r.addFixed(long)
+	r.addFixed(short)
+	r.addFixed(key)
 	for _, tc := range []struct{ in, want string }{
 		{"", ""},
 		{"nothing here", "nothing here"},
@@ -354,20 +363,16 @@ func TestCutSecrets(t *testing.T) {
 		{"%61b1 x%61b1 %78ab1 \\nab1 \\u0078ab1 &#120;ab1 a%62%31", "[REDACTED] x%61b1 %78ab1 \\n[REDACTED] \\u0078ab1 &#120;ab1 [REDACTED]"},
 		{"ab1%2C ab1%2e ab1\\/ ab1&amp;", "[REDACTED]%2C ab1%2e ab1\\/ [REDACTED]&amp;"},
 	} {
-		assert.Equal(t, tc.want, cutSecrets(tc.in, secrets), "%q", tc.in)
+		assert.Equal(t, tc.want, r.redact(tc.in), "%q", tc.in)
 	}
 	s := "unchanged, and not copied"
-	assert.Equal(t, unsafeData(s), unsafeData(cutSecrets(s, secrets)))
+	assert.Equal(t, unsafeData(s), unsafeData(r.redact(s)))
 
 	// A body's snippet: a secret across its end is cut whole, not left
-	// half shown, and the search stops where the snippet does.
+	// half shown.
 	head := strings.Repeat("x", maxErrorSnippet-5) + " "
-	r := &redactor{secrets: []string{long}}
 	assert.Equal(t, head+"[RED…", r.redactSnippet([]byte(head+long+" "+strings.Repeat("y", maxErrorBody))))
 	assert.Equal(t, head+"at-9…", r.redactSnippet([]byte(head+"at-9c2d7e4")), "not a secret: the start of one")
-	out, more := cutSecretsUpTo(head+long+strings.Repeat("y", maxErrorBody), secrets, maxErrorSnippet)
-	assert.True(t, more)
-	assert.Equal(t, head+"[REDACTED]", out)
 }
 
 // unsafeData is where the bytes of s lie, to tell a copy from s itself.
@@ -390,7 +395,7 @@ func TestRedactor(t *testing.T) {
 	assert.Equal(t, "[REDACTED] [REDACTED] [REDACTED]", r.redact("s3cr:et "+basic+" static-token"))
 	assert.Equal(t, "token-03-abcdef [REDACTED] [REDACTED]", r.redact("token-03-abcdef token-04-abcdef token-19-abcdef"),
 		"the oldest tokens are forgotten, the last maxRememberedTokens kept")
-	assert.Len(t, r.known(), 3+maxRememberedTokens)
+	assert.Len(t, r.values, 3+maxRememberedTokens)
 
 	plain := errors.New("nothing to hide")
 	assert.Same(t, plain, r.redactErr(plain))
@@ -445,7 +450,7 @@ func escapeAs(s string, how []byte) string {
 
 // FuzzRedact writes a secret with its characters escaped in any mix of the
 // ways JSON, URLs, forms and HTML escape them, amid any text. A secret of
-// minLooseSecret bytes or more shows nowhere in the output, neither as
+// redact.MinLoose bytes or more shows nowhere in the output, neither as
 // written nor as it is, but where it overlaps a "[REDACTED]" (which could
 // spell the start of one with the text after it). A shorter one, standing
 // alone between spaces, is cut; between letters, it is left, and so is the
@@ -460,21 +465,21 @@ func FuzzRedact(f *testing.F) {
 			return
 		}
 		echo := escapeAs(secret, how)
-		secrets := []string{secret}
-		if len(secret) < minLooseSecret {
+		cutSecrets := func(s string) string { return redact.New(secret, redacted).Replace(s) }
+		if len(secret) < redact.MinLoose {
 			if !strings.Contains(secret, " ") {
-				if got := cutSecrets(" "+echo+" ", secrets); got != " [REDACTED] " {
+				if got := cutSecrets(" " + echo + " "); got != " [REDACTED] " {
 					t.Fatalf("%q standing alone as %q: got %q", secret, echo, got)
 				}
 			}
-			if tokenByte(secret[0]) && tokenByte(secret[len(secret)-1]) {
-				if in := "x" + echo + "x"; cutSecrets(in, secrets) != in {
-					t.Fatalf("%q within a word as %q: got %q", secret, echo, cutSecrets(in, secrets))
+			if word := "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/"; strings.IndexByte(word, secret[0]) >= 0 && strings.IndexByte(word, secret[len(secret)-1]) >= 0 {
+				if in := "x" + echo + "x"; cutSecrets(in) != in {
+					t.Fatalf("%q within a word as %q: got %q", secret, echo, cutSecrets(in))
 				}
 			}
 			return
 		}
-		out := cutSecrets(before+echo+after, secrets)
+		out := cutSecrets(before + echo + after)
 		for _, s := range []string{secret, echo} {
 			for i := 0; ; {
 				j := strings.Index(out[i:], s)
@@ -521,4 +526,224 @@ func TestPersonalValuesOfACallAreCut(t *testing.T) {
 
 	err = ts.client.Do(context.Background(), http.MethodGet, "/v1/x", nil, nil)
 	assert.Contains(t, err.Error(), "zoe.lee@example.org", "another call's values are its own")
+}
+
+// benchRedactor is a client's redactor as a long-running client has it
+// (the client secret, its Basic credential, the last 16 tokens fetched),
+// with a call's personal values (an email and a name).
+func benchRedactor() *redactor {
+	r := &redactor{}
+	r.addClientSecret("client-7f3a", "cs-4e1b9d0a2c6f8e3b")
+	for i := range maxRememberedTokens {
+		r.addToken(fmt.Sprintf("at-9c2d7e4f1a8b3c6d-%02d", i))
+	}
+	return r.with([]string{"zoe.lee@example.org", "Zoë Lee"})
+}
+
+// BenchmarkRedactError is the cost of the redaction of one error answer:
+// its *APIError built by the pipeline's newAPIError with the redactor of
+// benchRedactor, or one URL shown. The answers: a JSON:API 422 that echoes
+// the email and the name (JSON-escaped), a 2 KiB gateway page that holds
+// nothing to cut, and a crafted JSON:API answer whose 64 KiB detail
+// repeats, \u-escaped once decoded, the prefix the 16 tokens share. "none" is the same 422 built without a
+// redactor: the floor.
+func BenchmarkRedactError(b *testing.B) {
+	answers := map[string]string{
+		"json422": `{"errors":[{"status":"422","title":"Unprocessable Entity","detail":"zoe.lee\u0040example.org is taken by Zo\u00eb Lee (registration reg_7d1)","source":{"pointer":"/data/attributes/email"}}]}`,
+		"html502": "<html><head><title>502 Bad Gateway</title></head><body>" + strings.Repeat("<p>The upstream server did not answer in time; try again later.</p>\n", 30) + "</body></html>",
+		"crafted": `{"errors":[{"detail":` + strconv.Quote(strings.Repeat(escapeAs("at-9c2d7e4f1a8b3c6d-", []byte{3})+" ", 64<<10/121)) + `}]}`,
+	}
+	now := time.Now()
+	for _, name := range []string{"json422", "html502", "crafted"} {
+		body := answers[name]
+		b.Run("answer="+name, func(b *testing.B) {
+			r := benchRedactor()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				resp := &http.Response{StatusCode: 422, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}
+				_ = newAPIError(resp, http.MethodPost, "https://api.events.ringcentral.com/v1/events/evt_1/registrations", now, r)
+			}
+		})
+	}
+	b.Run("answer=none", func(b *testing.B) {
+		body := answers["json422"]
+		for b.Loop() {
+			resp := &http.Response{StatusCode: 422, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}
+			_ = newAPIError(resp, http.MethodPost, "https://api.events.ringcentral.com/v1/events/evt_1/registrations", now, nil)
+		}
+	})
+	b.Run("answer=url", func(b *testing.B) {
+		r := benchRedactor()
+		const u = "https://api.events.ringcentral.com/v1/events/evt_1/registrations?filter%5Bemail%5D%5Beq%5D=zoe.lee%40example.org&page=2&perPage=100"
+		for b.Loop() {
+			_ = r.redact(displayURL(u))
+		}
+	})
+}
+
+// personalForms are the ways an answer may repeat a personal value s: those
+// of escapedForms, and JSON with only the runes past ASCII escaped (as
+// Python's json.dumps writes), HTML with hex and named character
+// references; for an email, the same of it in upper and in lower case.
+func personalForms(s string) []string {
+	variants := []string{s}
+	if strings.Contains(s, "@") {
+		variants = append(variants, strings.ToUpper(s), strings.ToLower(s))
+	}
+	var forms []string
+	for _, v := range variants {
+		var py, hex strings.Builder
+		for _, r := range v {
+			if r < utf8.RuneSelf {
+				py.WriteRune(r)
+			} else {
+				fmt.Fprintf(&py, `\u%04x`, r)
+			}
+			fmt.Fprintf(&hex, "&#x%X;", r)
+		}
+		named := strings.NewReplacer("@", "&commat;", ".", "&period;", "+", "&plus;", "ë", "&euml;").Replace(v)
+		forms = append(append(forms, escapedForms(v)...), py.String(), hex.String(), named)
+	}
+	slices.Sort(forms)
+	return slices.Compact(forms)
+}
+
+// TestPersonalDataOfWritesNeverInErrors: the email and names a write was
+// given are cut from its errors and the debug log, in every form the answer
+// repeats them in, whether the answer is a JSON:API error (decoded field
+// for field) or a gateway's page (APIError.Body), and from a transport
+// error that quotes the request's body; another email, which the call was
+// not given, is left.
+func TestPersonalDataOfWritesNeverInErrors(t *testing.T) {
+	const email, first, last = "Zoe.Lee+events@Example.org", "Zoë", "Lee-Åkesson"
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		personal []string
+		call     func(c *Client) error
+	}{
+		{"Registrations.Create", []string{email, first, last}, func(c *Client) error {
+			_, err := c.Registrations.Create(ctx, "evt_1", &RegistrationCreateRequest{Email: email, FirstName: first, LastName: last})
+			return err
+		}},
+		{"Registrations.Update", []string{first, last}, func(c *Client) error {
+			_, err := c.Registrations.Update(ctx, "reg_1", &RegistrationUpdateRequest{FirstName: first, LastName: last})
+			return err
+		}},
+		{"MagicLinks.Create", []string{email, first, last}, func(c *Client) error {
+			_, err := c.MagicLinks.Create(ctx, "tkt_1", &MagicLinkCreateRequest{Email: email, FirstName: first, LastName: last})
+			return err
+		}},
+		{"MagicLinks.CreateLegacy", []string{email, first, last}, func(c *Client) error {
+			_, err := c.MagicLinks.CreateLegacy(ctx, &LegacyMagicLinkRequest{TicketID: "tkt_1", Email: email, FirstName: first, LastName: last})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var forms []string
+			for _, p := range tc.personal {
+				forms = append(forms, personalForms(p)...)
+			}
+			var gateway atomic.Bool
+			var logs bytes.Buffer
+			var logMu sync.Mutex
+			logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			ts := newTestServer(t, WithLogger(logger))
+			ts.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+				if gateway.Load() {
+					w.WriteHeader(http.StatusBadGateway)
+					io.WriteString(w, "<p>"+strings.Join(forms, "</p><p>")+"</p>")
+					return
+				}
+				w.WriteHeader(http.StatusUnprocessableEntity)
+				json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
+					"status": "422", "title": forms[0], "detail": strings.Join(forms, " | ") + " | ann@example.org",
+					"source": map[string]string{"pointer": "/data/attributes/email"},
+				}}})
+			})
+			err := tc.call(ts.client)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, []ErrorObject{{
+				Status: "422", Title: redacted, Detail: strings.Repeat(redacted+" | ", len(forms)) + "ann@example.org",
+				Source: &ErrorSource{Pointer: "/data/attributes/email"},
+			}}, apiErr.Errors)
+
+			gateway.Store(true)
+			err2 := tc.call(ts.client)
+			require.ErrorAs(t, err2, &apiErr)
+			assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
+			assert.True(t, strings.HasPrefix(apiErr.Body, "<p>"+redacted+"</p><p>"+redacted+"</p>"), apiErr.Body)
+
+			quoting, err := NewClient(WithBaseURL(ts.URL+basePath), WithToken(testToken), WithLogger(logger), WithRetry(RetryPolicy{MaxAttempts: 1}),
+				WithHTTPClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+					b, _ := io.ReadAll(r.Body)
+					return nil, fmt.Errorf("proxy refused %s", b)
+				})}))
+			require.NoError(t, err)
+			err3 := tc.call(quoting)
+			assert.Contains(t, err3.Error(), "proxy refused {")
+			logMu.Lock()
+			defer logMu.Unlock()
+			assert.Contains(t, logs.String(), "proxy refused {")
+			shown := assertShowsNone(t, forms, []error{err, err2, err3}, logs.String())
+			t.Logf("FIGURE personal-writes %s errors=3 strings-checked=%d forms-looked-for=%d found=0", tc.name, len(shown), len(forms))
+		})
+	}
+}
+
+// TestDoCutsItsQueryAndBodyEmails: Do takes the values of its query (but a
+// page number) and the email addresses in its body for personal data: an
+// answer that repeats them, in any form, shows none of them in the error
+// or the debug log, while the page number and the body's other text show.
+func TestDoCutsItsQueryAndBodyEmails(t *testing.T) {
+	const email, other, name = "Zoe.Lee+events@Example.org", "ann.b@example.net", "Zoë"
+	var forms []string
+	for _, p := range []string{email, other, name} {
+		forms = append(forms, personalForms(p)...)
+	}
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/v1/things", func(w http.ResponseWriter, r *http.Request) {
+		assertRequest(t, r, http.MethodPost, "/v1/things", url.Values{"filter[email][eq]": {email}, "filter[name][eq]": {name}, "page": {"2"}})
+		assertBody(t, r, `{"attendee":{"email":"Zoe.Lee+events@Example.org","note":"or write to <ann.b@example.net>, page 2"}}`)
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"detail": strings.Join(forms, " | ") + " | page 2 of the note"}}})
+	})
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := NewClient(WithBaseURL(ts.URL+basePath), WithToken(testToken), WithLogger(logger), WithRetry(RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	query := url.Values{"filter[email][eq]": {email}, "filter[name][eq]": {name}, "page": {"2"}}.Encode()
+	body := map[string]any{"attendee": map[string]string{"email": email, "note": "or write to <" + other + ">, page 2"}}
+	err = c.Do(context.Background(), http.MethodPost, "/v1/things?"+query, body, nil)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, []ErrorObject{{Detail: strings.Repeat(redacted+" | ", len(forms)) + "page 2 of the note"}}, apiErr.Errors)
+	assert.Equal(t, ts.URL+basePath+"/v1/things?filter[email][eq]=…&filter[name][eq]=…&page=2", apiErr.URL)
+	logMu.Lock()
+	defer logMu.Unlock()
+	shown := assertShowsNone(t, forms, []error{err}, logs.String())
+	assert.Contains(t, logs.String(), `"status":422`)
+	t.Logf("FIGURE personal-do errors=1 strings-checked=%d forms-looked-for=%d found=0", len(shown), len(forms))
+}
+
+// TestValidationErrorsHoldNoPersonalData: a write refused before any
+// request for a malformed email, or a filter with one, names the field at
+// fault and not the value.
+func TestValidationErrorsHoldNoPersonalData(t *testing.T) {
+	const bad = "Zoë Lee <zoe.lee@example.org>"
+	ts := newTestServer(t)
+	ctx := context.Background()
+	_, err1 := ts.client.Registrations.Create(ctx, "evt_1", &RegistrationCreateRequest{Email: bad, FirstName: "Zoë", LastName: "Lee"})
+	_, err2 := ts.client.MagicLinks.Create(ctx, "tkt_1", &MagicLinkCreateRequest{Email: bad, FirstName: "Zoë", LastName: "Lee"})
+	_, err3 := ts.client.Registrations.List(ctx, "evt_1", &RegistrationListOptions{Email: &StringFilter{In: []string{"ann@example.org", bad}}})
+	for _, err := range []error{err1, err2, err3} {
+		require.ErrorIs(t, err, ErrInvalidArgument)
+	}
+	assert.EqualError(t, err1, "rcevents: invalid argument: RegistrationCreateRequest.Email: is not an email address")
+	assert.EqualError(t, err2, "rcevents: invalid argument: MagicLinkCreateRequest.Email: is not an email address")
+	assert.Contains(t, err3.Error(), "value 1 is not an email address")
+	assertShowsNone(t, append(personalForms("zoe.lee@example.org"), "Zoë", "ann@"), []error{err1, err2, err3})
+	assert.Zero(t, ts.requests.Load())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -478,6 +479,7 @@ func (s *RegistrationsService) Create(ctx context.Context, eventID string, req *
 	if req, err = validated(req); err != nil {
 		return nil, err
 	}
+	callOpts = append(slices.Clip(callOpts), withPersonal(req.Email, req.FirstName, req.LastName))
 	return send[Registration](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/registrations", RequestBody("registration", req), callOpts)
 }
 
@@ -494,5 +496,6 @@ func (s *RegistrationsService) Update(ctx context.Context, registrationID string
 	if req, err = validated(req); err != nil {
 		return nil, err
 	}
+	callOpts = append(slices.Clip(callOpts), withPersonal(req.FirstName, req.LastName))
 	return send[Registration](ctx, s.client, http.MethodPatch, "/v1/registrations/"+id, RequestBody("registration", req), callOpts)
 }

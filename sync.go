@@ -1,14 +1,13 @@
 package rcevents
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
+	"fmt"
 	"iter"
-	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -19,15 +18,11 @@ import (
 // marshals to and from JSON (encoding/json or encoding/json/v2) so a job can
 // store it between runs; the zero SyncCursor starts from the beginning.
 //
-// Only Sync changes a cursor, and only when a run completes: store it after
-// the loop, together with what the loop did with the items (in the same
-// database transaction, say), and a run that fails or is stopped half way
-// leaves the stored cursor as it was. Two runs must not share a cursor at
-// the same time.
+// Only Sync changes a cursor, when a run completes: store it after the loop,
+// with what the loop did, in one transaction. Two runs must not share one.
 type SyncCursor struct {
-	// List names the list the cursor belongs to, such as "registrations of
-	// evt_5kq2", and is "" until a first run completes. A run over another
-	// list refuses the cursor.
+	// List names the list the cursor belongs to ("registrations of evt_5kq2"),
+	// "" until a first run completes; a run over another list refuses it.
 	List string `json:"list,omitempty"`
 
 	// Watermark is a time on the API's clock before which every item was
@@ -36,9 +31,8 @@ type SyncCursor struct {
 	// never from the local clock. Zero: from the beginning.
 	Watermark time.Time `json:"watermark,omitzero"`
 
-	// Seen holds, by ID, the version that earlier runs yielded of each item
-	// updated at or after Watermark, so that the next run, which reads those
-	// items again, yields only the ones that changed since.
+	// Seen holds, by ID, the version earlier runs yielded of each item
+	// updated at or after Watermark, which the next run reads again.
 	Seen map[string]SyncMark `json:"seen,omitempty"`
 }
 
@@ -48,7 +42,8 @@ type SyncMark struct {
 
 	// Digest is a hash of the item as it was yielded. The API's updatedAt
 	// counts whole seconds: the digest tells apart two versions of an item
-	// written in the same second.
+	// written in the same second. It is "" for an item older than any write
+	// the run that yielded it could see: no later version has its updatedAt.
 	Digest string `json:"digest"`
 }
 
@@ -68,15 +63,11 @@ func (cur *SyncCursor) check(list string) error {
 }
 
 const (
-	// syncPasses bounds the walks of one run over a list that changed
-	// under them.
-	syncPasses = 3
+	syncPasses = 3 // walks a run: one, one after a shift, one for more writes
 
-	// syncMargin is kept between a new watermark and the earliest time on
-	// the API's clock that a write made during the run can carry: for the
-	// API's servers, whose clocks may disagree a little, and for a write
-	// that becomes visible a moment after it was stamped. Items in the
-	// margin are read again by the next run, and skipped through Seen.
+	// syncMargin is kept below the earliest time on the API's clock that a
+	// write made during a run can carry, for API servers whose clocks differ
+	// a little and writes visible a moment after they were stamped.
 	syncMargin = 2 * time.Second
 )
 
@@ -95,129 +86,104 @@ type syncList[T any] struct {
 	name    string // the cursor's List
 	shrinks bool   // items can leave the list (a magic link is deleted)
 
-	// page gets one page of the items updated at or after since (all items
-	// when since is zero).
-	page func(ctx context.Context, since time.Time, lo ListOptions, opts ...CallOption) (*Page[T], error)
+	// page gets one page of the items updated since (all when since is nil).
+	page func(ctx context.Context, since *DateTimeFilter, lo ListOptions, opts ...CallOption) (*Page[T], error)
 }
 
 // A run walks the list, filtered on updatedAt at or after the cursor's
-// watermark, in passes: it yields each item that is not in the cursor's Seen
-// as it is, once, and then asks whether the list changed under the walk in a
-// way that can have made it miss an item. Offset pages shift when items enter
-// or leave the list before the page being read:
+// watermark, and yields each item it has not yielded that the cursor's Seen
+// does not hold as it is. Lists grow at their end (a new item, and in
+// updatedAt order an updated one, comes last), so a walk misses an item only
+// where items before it leave their place, which shows in the answers:
 //
-//   - An item leaving (a deletion) shifts the later items back: one that
-//     still exists can fall between two pages. It shows as a page counting
-//     fewer items than a page answered before it was asked for. For a list
-//     that can shrink, any change of meta.count in the pass counts, and a
-//     deletion made up for by a new item, which keeps the count, is caught
-//     by probes of the list's last item before and after the pass (new
-//     items are appended: the last item changes).
-//   - An item entering shifts the later items forward, which a walk reading
-//     pages in order only reads twice (and yields once). Pages fetched
-//     concurrently can be answered out of order, though, and a page answered
-//     before the shift followed by the page before it answered after it
-//     misses an item. New items are appended at the end of a list in
-//     creation order and shift nothing; an item updated into the filtered
-//     list enters in its place. So a concurrent pass over a filtered list,
-//     or over a list whose items are not in creation order, counts any
-//     change of meta.count between its pages as a shift.
+//   - An item moved to the end pulls the items after it back. Read in order,
+//     it is read twice, changed. Fetched concurrently, pages answered before
+//     and after the move may repeat nothing, but hold items out of creation
+//     order: a first run (no filter) reads concurrently until it sees that.
+//   - A deleted magic link does too: lists that shrink are probed for their
+//     count and last item before and after each walk.
+//   - A page that repeats the one before it, or is empty though more should
+//     follow, ends the walk; if every walk meets one, the run fails with it.
 //
-// A pass that may have missed an item is followed by another, which yields
-// only what the run has not yielded yet. A run ends after a clean pass or
-// after syncPasses of them; in that case the watermark stays where it was,
-// so the next run reads the same items again, and Seen, which then holds
-// every item yielded, keeps it from yielding them twice.
+// Each makes the run walk again; after syncPasses walks it completes without
+// moving the watermark, and Seen keeps the next run from yielding again what
+// this one yielded. An older item updated into a filtered list enters in its
+// place, and the next page begins with as many items the page before ended
+// with, unchanged: read in order, no loss and no move, but fetched
+// concurrently, a loss unseen. So filtered lists are read in order.
 //
-// A clean run moves the watermark to the earliest time on the API's clock
-// at which a write made during the run can be stamped, less syncMargin. It
-// is derived from what the run read: with M the largest updatedAt read and E
-// the local time from before the first request to after the last answer,
-// the API's clock read at least M at the last answer, and so at least M - E
-// when the run began; durations measured locally do not suffer the skew of
-// the local clock. Seen keeps every item yielded with an updatedAt at or
-// after the new watermark.
+// A clean run moves the watermark to its edge: an answer holding an updatedAt
+// of M, received E after the run began (a local duration), shows the API's
+// clock at M - E or later then, and so every write made during the run, less
+// syncMargin. The edge is the latest such bound, and only rises.
 type syncRun[T any, PT syncItem[T]] struct {
 	ctx      context.Context
 	c        *Client
 	list     syncList[T]
-	since    time.Time           // the cursor's watermark
+	filter   *DateTimeFilter     // updatedAt at or after the cursor's watermark; nil on a first run
 	prior    map[string]SyncMark // the cursor's Seen
 	callOpts []CallOption
 	response *Response // WithResponse's, or nil
 	yield    func(T, error) bool
+	start    time.Time
 
-	yielded map[string]syncVersion // by this run
+	read    map[string]syncRead // every item the run read, by ID
+	inOrder bool                // walks read pages one by one
+	walk    int                 // the number of the current walk
+	created time.Time           // the createdAt of the item the walk read last
+	moved   bool                // the walk read an item twice, not pushed on, or out of order
+	broken  error               // why the walk ended early, if it did
+	tail    *Page[T]            // the list's last item before the walk, if known (lists that shrink)
 
 	mu      sync.Mutex
-	newest  time.Time    // the largest updatedAt read
-	answers []syncAnswer // the pages and probes answered in the current pass
+	edge    time.Time // the watermark, were the run to end clean now
+	changed bool      // an answer of the walk counted otherwise than tail
 }
 
-// syncVersion is the version of an item a run yielded.
-type syncVersion struct {
+// syncRead is the version of an item that a run read last, or yielded.
+type syncRead struct {
 	updated time.Time
 	digest  uint64
-}
-
-// syncAnswer is a list page the API answered, and when.
-type syncAnswer struct {
-	count          int // its meta.count
-	sent, received time.Time
-}
-
-// syncTail is the last item of the list as a probe found it.
-type syncTail struct {
-	count int
-	last  string // its ID, "" for an empty list
-	valid bool   // the probe found the last item (the list did not change between two probes)
+	hashed  bool // digest is set; items older than the edge need none
+	walk    int  // the walk that read it last
+	yielded bool
 }
 
 // syncSeq is the iterator behind every Sync method.
 func syncSeq[T any, PT syncItem[T]](ctx context.Context, c *Client, list syncList[T], cur *SyncCursor, checkErr error, callOpts []CallOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		var zero T
 		cs, err := newCallSettings(callOpts)
-		if err == nil {
-			err = checkErr
-		}
-		if err == nil {
-			err = cur.check(list.name)
-		}
-		if err != nil {
-			var zero T
+		if err = cmp.Or(checkContext(ctx), err, checkErr, cur.check(list.name)); err != nil {
 			yield(zero, err)
 			return
 		}
-		r := &syncRun[T, PT]{
-			ctx:      ctx,
-			c:        c,
-			list:     list,
-			since:    cur.Watermark,
-			prior:    cur.Seen,
-			callOpts: callOpts,
-			response: cs.response,
-			yield:    yield,
-			yielded:  map[string]syncVersion{},
+		r := &syncRun[T, PT]{ctx: ctx, c: c, list: list, prior: cur.Seen, callOpts: callOpts, response: cs.response,
+			yield: yield, start: time.Now(), read: map[string]syncRead{}, edge: cur.Watermark}
+		if r.inOrder = c.pageConcurrency < 2; !cur.Watermark.IsZero() {
+			r.filter, r.inOrder = &DateTimeFilter{Gte: cur.Watermark}, true
 		}
-		start := time.Now()
-		clean := false
-		var tail *syncTail // the list's last item, as the previous pass left it
-		for pass := 0; pass < syncPasses && !clean; pass++ {
-			var ok bool
-			if clean, ok = r.pass(&tail); !ok {
-				return // the error was yielded, or the loop was left
+		clean, ok, broken := false, true, 0
+		for pass := 0; ok && !clean && pass < syncPasses; pass++ {
+			if clean, ok = r.pass(); r.broken != nil {
+				broken++
 			}
 		}
-		*cur = r.next(cur, clean, time.Since(start))
+		switch {
+		case !ok: // the error was yielded, or the loop was left
+		case !clean && broken == syncPasses:
+			yield(zero, r.broken) // no shift lasts syncPasses walks: the server's pages are wrong
+		default:
+			*cur = r.next(cur, clean)
+		}
 	}
 }
 
-// next is the cursor after a complete run that took elapsed, which was clean
-// or not.
-func (r *syncRun[T, PT]) next(cur *SyncCursor, clean bool, elapsed time.Duration) SyncCursor {
+// next is the cursor after a complete run, which was clean or not.
+func (r *syncRun[T, PT]) next(cur *SyncCursor, clean bool) SyncCursor {
 	watermark := cur.Watermark
-	if clean && !r.newest.IsZero() {
-		watermark = nextWatermark(watermark, r.newest, elapsed)
+	if clean {
+		watermark = r.edge
 	}
 	seen := map[string]SyncMark{}
 	for id, m := range cur.Seen {
@@ -225,9 +191,9 @@ func (r *syncRun[T, PT]) next(cur *SyncCursor, clean bool, elapsed time.Duration
 			seen[id] = m
 		}
 	}
-	for id, v := range r.yielded {
-		if !v.updated.Before(watermark) {
-			seen[id] = SyncMark{UpdatedAt: v.updated, Digest: formatDigest(v.digest)}
+	for id, v := range r.read {
+		if v.yielded && !v.updated.Before(watermark) {
+			seen[id] = SyncMark{UpdatedAt: v.updated, Digest: formatDigest(v)}
 		}
 	}
 	if len(seen) == 0 {
@@ -236,9 +202,8 @@ func (r *syncRun[T, PT]) next(cur *SyncCursor, clean bool, elapsed time.Duration
 	return SyncCursor{List: r.list.name, Watermark: watermark, Seen: seen}
 }
 
-// nextWatermark is the watermark after a clean run that took elapsed and
-// read updatedAt values up to newest: the whole second on the API's clock
-// at or before the run's start, less syncMargin, unless old is later.
+// nextWatermark is the watermark an answer holding an updatedAt of newest,
+// received elapsed after the run began, allows, unless old is later.
 func nextWatermark(old, newest time.Time, elapsed time.Duration) time.Time {
 	w := newest.Add(-elapsed).Truncate(time.Second).Add(-syncMargin).UTC()
 	if w.After(old) {
@@ -247,42 +212,29 @@ func nextWatermark(old, newest time.Time, elapsed time.Duration) time.Time {
 	return old
 }
 
-// pass walks the list once, yielding what it has not yielded yet. It
-// reports whether the walk can have missed an item (clean is false then),
-// and false in ok when the run must stop: an error was yielded, or the loop
-// was left. tail is the list's last item before the pass, when the previous
-// pass left it known, and the pass leaves it as it found it at its end.
-func (r *syncRun[T, PT]) pass(tail **syncTail) (clean, ok bool) {
-	var st syncPassState
-	if r.list.shrinks && *tail == nil {
-		// The first page alone may be the whole list: one answer, which
-		// cannot contradict itself. Otherwise the walk starts again from
-		// it, after the probe of the last item.
-		p, ok := r.probe(1, MaxPerPage)
-		if !ok || !r.emit(p, &st) {
-			return false, false
-		}
-		if whole(p) {
-			return true, true
-		}
-		if *tail, ok = r.findTail(); !ok {
-			return false, false
+// pass walks the list once. clean is false when it can have missed an item,
+// ok when the run must stop: an error was yielded, or the loop was left.
+func (r *syncRun[T, PT]) pass() (clean, ok bool) {
+	if r.list.shrinks && r.tail == nil {
+		if done, ok := r.probeFirst(); done || !ok {
+			return ok, ok
 		}
 	}
-	r.mu.Lock()
-	r.answers = r.answers[:0]
-	if *tail != nil {
-		r.answers = append(r.answers, syncAnswer{count: (*tail).count})
+	r.walk++
+	r.moved, r.broken, r.changed, r.created = false, nil, false, time.Time{}
+	w := &walker[T, PT]{ctx: r.ctx, start: 1, perPage: MaxPerPage, concurrency: 1}
+	w.fetch = func(ctx context.Context, n int, resp *Response) (*Page[T], error) {
+		return r.fetch(ctx, ListOptions{Page: n, PerPage: MaxPerPage}, resp)
 	}
-	r.mu.Unlock()
-
-	w := &walker[T, PT]{ctx: r.ctx, fetch: r.fetchPage, start: 1, perPage: MaxPerPage, concurrency: r.c.pageConcurrency}
+	if !r.inOrder {
+		w.concurrency = r.c.pageConcurrency
+	}
 	var last *Page[T]
-	pages, emptyEnd, stopped := 0, false, false
+	stopped := false
 	w.run(func(p *Page[T], resp *Response, err error) bool {
 		r.respond(resp)
-		if errors.Is(err, errEmptyPage) {
-			emptyEnd = true // the list shrank under the walk
+		if errors.Is(err, errEmptyPage) || errors.Is(err, errRepeatedPage) {
+			r.broken = err
 			return false
 		}
 		if err != nil {
@@ -291,104 +243,131 @@ func (r *syncRun[T, PT]) pass(tail **syncTail) (clean, ok bool) {
 			stopped = true
 			return false
 		}
-		pages++
+		stopped = !r.emit(p, last)
 		last = p
-		if !r.emit(p, &st) {
-			stopped = true
-			return false
-		}
-		return true
+		return !stopped
 	})
 	if stopped {
 		return false, false
 	}
-	if pages == 1 && whole(last) {
-		*tail = nil
-		return true, true
+	clean = r.broken == nil && !r.moved
+	if !r.list.shrinks || whole(last) || r.broken != nil {
+		r.tail = nil
+		return clean, true
 	}
-
-	before := *tail
-	*tail = nil
-	if !r.list.shrinks {
-		concurrent := r.c.pageConcurrency > 1
-		shifted := concurrent && r.countsDiffer() && (!r.since.IsZero() || st.disorder)
-		return !emptyEnd && !r.dropped() && !shifted, true
-	}
-	if emptyEnd || last == nil {
-		return false, true
-	}
-	after, ok := r.probeTail(last.Count)
-	if !ok {
+	before := r.tail
+	if r.tail, _, ok = r.probeTail(last.Count); !ok {
 		return false, false
 	}
-	if after.valid {
-		*tail = &after
+	return clean && !r.changed && before != nil && r.tail != nil && before.Count == r.tail.Count && sameItems[T, PT](before.Items, r.tail.Items), true
+}
+
+// probeFirst reads the first page of a list that can shrink alone: done if
+// it is the whole list; else it finds the last item, before a walk.
+func (r *syncRun[T, PT]) probeFirst() (done, ok bool) {
+	r.walk, r.created, r.broken = r.walk+1, time.Time{}, nil
+	p, ok := r.probe(1, MaxPerPage)
+	if !ok || !r.emit(p, nil) {
+		return false, false
 	}
-	same := before != nil && before.valid && after.valid && before.last == after.last
-	return same && !r.countsDiffer(), true
+	if whole(p) {
+		return true, true
+	}
+	n := 1 // where the last item is, as the answer before counts
+	for tries := 0; r.tail == nil && tries < syncPasses; tries++ {
+		if r.tail, n, ok = r.probeTail(n); !ok {
+			return false, false
+		}
+	}
+	return false, true
 }
 
-// syncPassState is what a pass learns of the order of the items it reads.
-type syncPassState struct {
-	read     bool
-	created  time.Time // the createdAt of the last item read
-	disorder bool      // an item was created before the one read before it
-}
-
-// emit yields the items of p that this run has not yielded, unless the
-// cursor's Seen holds them as they are. It reports false when the run must
-// stop.
-func (r *syncRun[T, PT]) emit(p *Page[T], st *syncPassState) bool {
+// emit yields the items of p the run has not yielded that Seen does not hold
+// as they are. An item the walk read before is a move, unless unchanged and
+// among the first items of p, as many as the list grew by since prev, the
+// page before p in the walk. It reports false when the run must stop.
+func (r *syncRun[T, PT]) emit(p, prev *Page[T]) bool {
+	grown := 0
+	if prev != nil {
+		grown = p.Count - prev.Count
+	}
+	r.mu.Lock()
+	edge := r.edge
+	r.mu.Unlock()
 	for i := range p.Items {
 		if err := r.ctx.Err(); err != nil {
 			var zero T
 			r.yield(zero, err) // once ctx is done, the loop sees nothing else
 			return false
 		}
-		item := PT(&p.Items[i])
-		created, updated := item.syncTimes()
-		if st.read && created.Before(st.created) {
-			st.disorder = true
+		item := &p.Items[i]
+		id := *PT(item).resourceID()
+		created, updated := PT(item).syncTimes()
+		if !r.inOrder && created.Before(r.created) {
+			r.moved, r.inOrder = true, true // not in creation order: see syncRun
 		}
-		st.read, st.created = true, created
-		id := *item.resourceID()
-		if _, done := r.yielded[id]; done {
+		r.created = created
+		v := syncRead{updated: updated.UTC(), walk: r.walk}
+		if !v.updated.Before(edge) {
+			v.digest, v.hashed = digest(item), true
+		}
+		old, known := r.read[id]
+		switch {
+		case known && old.walk == r.walk:
+			// A write made during the run is stamped after the edge: for
+			// an item older than it, updatedAt tells the versions apart.
+			same := old.updated.Equal(v.updated) && (!old.hashed || !v.hashed || old.digest == v.digest)
+			r.moved = r.moved || i >= grown || !same
+			continue
+		case known && old.yielded:
+			old.walk = r.walk
+			r.read[id] = old
 			continue // at most once a run; a newer version goes to the next run
 		}
-		v := syncVersion{updated: updated.UTC(), digest: digest(&p.Items[i])}
-		if m, ok := r.prior[id]; ok && m.UpdatedAt.Equal(v.updated) && m.Digest == formatDigest(v.digest) {
-			continue
-		}
-		r.yielded[id] = v
-		if !r.yield(p.Items[i], nil) {
+		v.yielded = !r.inSeen(id, &v, item)
+		r.read[id] = v
+		if v.yielded && !r.yield(*item, nil) {
 			return false
 		}
 	}
 	return true
 }
 
-// fetchPage gets page n of the walk.
-func (r *syncRun[T, PT]) fetchPage(ctx context.Context, n int, resp *Response) (*Page[T], error) {
-	return r.fetch(ctx, ListOptions{Page: n, PerPage: MaxPerPage}, resp)
+// inSeen reports whether the cursor's Seen holds item, read as v, as it is.
+func (r *syncRun[T, PT]) inSeen(id string, v *syncRead, item *T) bool {
+	m, ok := r.prior[id]
+	if !ok || !m.UpdatedAt.Equal(v.updated) {
+		return false
+	}
+	if m.Digest == "" {
+		return true // see SyncMark.Digest
+	}
+	if !v.hashed {
+		v.digest, v.hashed = digest(item), true
+	}
+	return m.Digest == formatDigest(*v)
 }
 
-// fetch gets a page and notes its count, when it was answered and the
-// largest updatedAt on it.
+// fetch gets a page, raises the edge by what it shows of the API's clock,
+// and notes whether it counts otherwise than the tail before the walk.
 func (r *syncRun[T, PT]) fetch(ctx context.Context, lo ListOptions, resp *Response) (*Page[T], error) {
-	sent := time.Now()
-	p, err := r.list.page(ctx, r.since, lo, append(r.callOpts[:len(r.callOpts):len(r.callOpts)], WithResponse(resp))...)
+	p, err := r.list.page(ctx, r.filter, lo, append(r.callOpts[:len(r.callOpts):len(r.callOpts)], WithResponse(resp))...)
 	if err != nil {
 		return nil, err
 	}
-	a := syncAnswer{count: p.Count, sent: sent, received: time.Now()}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.answers = append(r.answers, a)
+	elapsed := time.Since(r.start)
+	var newest time.Time
 	for i := range p.Items {
-		if _, updated := PT(&p.Items[i]).syncTimes(); updated.After(r.newest) {
-			r.newest = updated
+		if _, u := PT(&p.Items[i]).syncTimes(); u.After(newest) {
+			newest = u
 		}
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !newest.IsZero() {
+		r.edge = nextWatermark(r.edge, newest, elapsed)
+	}
+	r.changed = r.changed || r.tail != nil && p.Count != r.tail.Count
 	return p, nil
 }
 
@@ -405,32 +384,17 @@ func (r *syncRun[T, PT]) probe(n, perPage int) (*Page[T], bool) {
 	return p, true
 }
 
-// findTail finds the list's last item: its count from a page of one item,
-// then the page of one item at that count, again if the count changed in
-// between.
-func (r *syncRun[T, PT]) findTail() (*syncTail, bool) {
-	t, ok := r.probeTail(1)
-	for tries := 1; ok && !t.valid && tries < syncPasses; tries++ {
-		t, ok = r.probeTail(t.count)
-	}
-	return &t, ok
-}
-
-// probeTail gets the page of one item at position n (1-based; 1 for an
-// empty list), which is the list's last item if the answer counts n items.
-func (r *syncRun[T, PT]) probeTail(n int) (syncTail, bool) {
+// probeTail gets the page of one item at position n (1 for an empty list),
+// which holds the list's last item if it counts n items (t is nil if not).
+func (r *syncRun[T, PT]) probeTail(n int) (t *Page[T], count int, ok bool) {
 	p, ok := r.probe(max(n, 1), 1)
 	if !ok {
-		return syncTail{}, false
+		return nil, 0, false
 	}
-	t := syncTail{count: p.Count}
-	switch {
-	case p.Count == 0 && len(p.Items) == 0:
-		t.valid = true
-	case p.Count == max(n, 1) && len(p.Items) == 1:
-		t.last, t.valid = *PT(&p.Items[0]).resourceID(), true
+	if p.Count == 0 && len(p.Items) == 0 || p.Count == max(n, 1) && len(p.Items) == 1 {
+		t = p
 	}
-	return t, true
+	return t, p.Count, true
 }
 
 // respond hands the metadata of an answer to WithResponse.
@@ -438,49 +402,6 @@ func (r *syncRun[T, PT]) respond(resp *Response) {
 	if r.response != nil && resp != nil {
 		*r.response = *resp
 	}
-}
-
-// countsDiffer reports whether the answers of the pass counted the list
-// differently.
-func (r *syncRun[T, PT]) countsDiffer() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, a := range r.answers {
-		if a.count != r.answers[0].count {
-			return true
-		}
-	}
-	return false
-}
-
-// dropped reports whether the list certainly lost items during the pass:
-// an answer counted fewer items than one that had arrived before its
-// request was sent. (Answers to requests in flight together may have been
-// made in any order: their counts differ when the list grew, too.)
-func (r *syncRun[T, PT]) dropped() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var timed []syncAnswer
-	for _, a := range r.answers {
-		if !a.sent.IsZero() {
-			timed = append(timed, a)
-		}
-	}
-	byReceipt := slices.SortedFunc(slices.Values(timed), func(a, b syncAnswer) int { return a.received.Compare(b.received) })
-	most := make([]int, len(byReceipt)) // most[i]: the largest count among the first i+1 answers received
-	for i, a := range byReceipt {
-		most[i] = a.count
-		if i > 0 {
-			most[i] = max(most[i], most[i-1])
-		}
-	}
-	for _, a := range timed {
-		before := sort.Search(len(byReceipt), func(i int) bool { return byReceipt[i].received.After(a.sent) })
-		if before > 0 && most[before-1] > a.count {
-			return true
-		}
-	}
-	return false
 }
 
 // whole reports whether p, the first page of a walk, holds the whole list.
@@ -498,105 +419,62 @@ func digest[T any](v *T) uint64 {
 	return binary.BigEndian.Uint64(sum[:8])
 }
 
-func formatDigest(d uint64) string {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], d)
-	return hex.EncodeToString(b[:])
+// formatDigest is v's digest as a SyncMark holds it: "" when v was not hashed.
+func formatDigest(v syncRead) string {
+	if !v.hashed {
+		return ""
+	}
+	return fmt.Sprintf("%016x", v.digest)
 }
 
-// Sync yields the registrations of an event that were created or updated
-// since the run that left cur, and moves cur on when the loop completes. A
-// zero cursor yields every registration. Errors come as the last pair, as
-// from All.
+// Sync yields the registrations of an event created or updated since the run
+// that left cur, and moves cur on when the loop completes; a zero cursor
+// yields every registration. Errors come as the last pair, as from All.
 //
-//   - A run yields every registration created or updated since cur, each at
-//     most once, in API order (pass by pass: see below). Items written
-//     while the run walks the list are yielded by this run or by the next.
-//   - cur changes only when the run completes. A run that fails, is
-//     cancelled, or whose loop breaks leaves it as it was, and the next run
-//     repeats the work: store cur after the loop, with what the loop did.
-//   - The watermark comes from the updatedAt values the API sent, never
-//     from the local clock, and cur remembers the registrations it yielded
-//     at or after it: a second run right after a complete one yields
-//     nothing when nothing changed, and exactly what changed when
-//     something did, a write made in the same second included.
-//   - A cursor belongs to one event: using it for another is
-//     ErrInvalidArgument.
+// A run yields each registration created or updated since cur once, in API
+// order, as it is when read; one written during the run comes in this run or
+// the next. A run that fails or is left leaves cur as it was. The watermark
+// comes from the API's updatedAt values and local durations, never from the
+// local clock, and cur keeps the version of each registration yielded at its
+// edge, so the next run yields exactly what changed, in the same second too.
+// A cursor belongs to one event; another's is ErrInvalidArgument.
 //
-// A run asks for the registrations whose updatedAt is at or after cur's
-// watermark, MaxPerPage at a time, with the client's page concurrency and
-// retries. Pages are offsets into a list that can change under the walk:
-// when the answers show that it did in a way that can have made the walk
-// miss a registration, the run walks the list again, yielding what it has
-// not yielded yet, up to three passes; if the list still changed in the
-// last one, the run completes without moving the watermark, so the next run
-// reads those registrations again. New registrations arriving during a run
-// never cause another pass in a run that reads the pages one by one, nor in
-// a first run; with WithPageConcurrency, a registration updated during an
-// incremental run can. The analysis assumes, as the API and rceventstest
-// do, that the list is in creation order (the run checks that it is), and
-// that registrations are not deleted, which the API offers no way to do.
-//
-// The API reference describes neither updatedAt nor userUpdatedAt: every
-// registration carries updatedAt, and userUpdatedAt is only a filter of
-// this list, carried by no attribute. Sync follows updatedAt, and so sees
-// a change when the API moves it. rceventstest moves it with every change,
-// an update through the API included, and moves userUpdatedAt only with a
-// registrant's own changes. The API offers no feed of deletions: a
-// registration that disappears is not reported; a periodic full walk with
-// All, compared with the copy, finds them. A run holds the ID and version
-// of each registration it yielded, about 200 bytes each, and hashes each
-// registration it reads: a first run over 100,000 registrations takes about
-// 1.5 times as long as All.
+// A first run reads the whole list with the client's page concurrency, in
+// about the time All takes (BENCHMARKS.md); later runs read what was updated
+// since the watermark, one page at a time. When the answers show the list
+// moved under a walk (as when a server in updatedAt order moves an updated
+// registration to the end), the run walks again, yielding only what it has
+// not; after three such walks it completes without moving the watermark, or
+// fails if each met pages that contradict each other. The API does not
+// describe updatedAt, which Sync follows, nor report deletions: compare the
+// copy with All for them.
 //
 // API: GET /v1/events/{eventId}/registrations
 func (s *RegistrationsService) Sync(ctx context.Context, eventID string, cur *SyncCursor, callOpts ...CallOption) iter.Seq2[Registration, error] {
 	_, err := pathID("eventID", eventID)
-	list := syncList[Registration]{
-		name: "registrations of " + eventID,
-		page: func(ctx context.Context, since time.Time, lo ListOptions, co ...CallOption) (*Page[Registration], error) {
-			o := &RegistrationListOptions{ListOptions: lo}
-			if !since.IsZero() {
-				o.UpdatedAt = &DateTimeFilter{Gte: since}
-			}
-			return s.List(ctx, eventID, o, co...)
-		},
+	page := func(ctx context.Context, since *DateTimeFilter, lo ListOptions, co ...CallOption) (*Page[Registration], error) {
+		return s.List(ctx, eventID, &RegistrationListOptions{ListOptions: lo, UpdatedAt: since}, co...)
 	}
-	return syncSeq[Registration](ctx, s.client, list, cur, err, callOpts)
+	return syncSeq(ctx, s.client, syncList[Registration]{name: "registrations of " + eventID, page: page}, cur, err, callOpts)
 }
 
-// Sync yields the magic links of a ticket that were created or updated
-// since the run that left cur, and moves cur on when the loop completes. A
-// zero cursor yields every magic link. Errors come as the last pair, as from
-// All. It makes the promises of RegistrationsService.Sync; a cursor belongs
-// to one ticket.
+// Sync yields the magic links of a ticket created or updated since the run
+// that left cur, and moves cur on when the loop completes; a zero cursor
+// yields every link. Errors come as the last pair, as from All. It makes the
+// promises and has the costs of RegistrationsService.Sync; a cursor belongs
+// to one ticket. Links of the confirm-and-join flow are left out, as by All.
 //
-// Magic links can be deleted, and a deletion during a run shifts the pages
-// after it: a run probes the list's last link before and after each pass
-// (two and one requests of a single item) and walks the list again when its
-// count or its last link changed, which a new link does too. A list that
-// fits on one page needs no probe. The API has no call that updates a
-// link; should the service move a link's updatedAt itself, a link moved
-// into the filtered list in the same moment as another is deleted escapes
-// the probes. Links that the confirm-and-join flow made are left out, as
-// All leaves them out.
-//
-// The API offers no feed of deletions: a deleted link is not reported; a
-// periodic full walk with All, compared with the copy, finds them.
+// A link deleted during a walk shifts the pages after it: a run over more
+// than one page probes the last link before and after each walk (two and one
+// requests of one link), and walks again when the count or the last link
+// changed. The API has no call that updates a link; were the service to move
+// one into the filtered list as another is deleted, the probes would miss it.
 //
 // API: GET /v1/tickets/{ticketId}/magicLinks
 func (s *MagicLinksService) Sync(ctx context.Context, ticketID string, cur *SyncCursor, callOpts ...CallOption) iter.Seq2[MagicLink, error] {
 	_, err := pathID("ticketID", ticketID)
-	list := syncList[MagicLink]{
-		name:    "magic links of " + ticketID,
-		shrinks: true,
-		page: func(ctx context.Context, since time.Time, lo ListOptions, co ...CallOption) (*Page[MagicLink], error) {
-			o := &MagicLinkListOptions{ListOptions: lo}
-			if !since.IsZero() {
-				o.UpdatedAt = &DateTimeFilter{Gte: since}
-			}
-			return s.List(ctx, ticketID, o, co...)
-		},
+	page := func(ctx context.Context, since *DateTimeFilter, lo ListOptions, co ...CallOption) (*Page[MagicLink], error) {
+		return s.List(ctx, ticketID, &MagicLinkListOptions{ListOptions: lo, UpdatedAt: since}, co...)
 	}
-	return syncSeq[MagicLink](ctx, s.client, list, cur, err, callOpts)
+	return syncSeq(ctx, s.client, syncList[MagicLink]{name: "magic links of " + ticketID, shrinks: true, page: page}, cur, err, callOpts)
 }

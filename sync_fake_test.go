@@ -381,15 +381,17 @@ func TestSyncLaterUpdateDoesNotHideAnEarlierOne(t *testing.T) {
 	}
 }
 
-// TestSyncConcurrentPagesShiftedByAnUpdate: pages fetched concurrently are
-// answered out of order. During an incremental run, page 3 is answered,
-// then a registration older than the watermark is updated, which puts it
-// into the filtered list before page 2's end, then page 2 is answered: the
-// registration that was last on page 2 is now first on page 3, which was
-// answered before it moved. The run sees that meta.count changed between
-// the pages, walks the list again and yields it. Read one by one, pages
-// cannot miss it, and the run walks the list once.
-func TestSyncConcurrentPagesShiftedByAnUpdate(t *testing.T) {
+// TestSyncIncrementalRunsReadPagesInOrder: a first run fetches pages with
+// the client's page concurrency (8 at once: page 2 is asked for while page 3
+// is in flight), an incremental run one by one, whatever the client's page
+// concurrency (never two requests of the list in flight). During the
+// incremental run, between the answer for page 1 and the request for page
+// 2, a registration older than the watermark is updated, which puts it into
+// the filtered list before page 2's end: the registration that was last on
+// page 2 is pushed onto page 3, read in order after the shift. The run
+// yields every registration of the window and the moved one once, walks the
+// list once, and the next run yields nothing.
+func TestSyncIncrementalRunsReadPagesInOrder(t *testing.T) {
 	for _, n := range []int{1, 8} {
 		t.Run(fmt.Sprintf("concurrency %d", n), func(t *testing.T) {
 			checkNoLeaks(t)
@@ -399,9 +401,50 @@ func TestSyncConcurrentPagesShiftedByAnUpdate(t *testing.T) {
 			ctx := context.Background()
 			event := fx.srv.Fixtures.EventID
 			path := "/v1/events/" + event + "/registrations"
+			page := func(r *http.Request) string {
+				if r.URL.Path != path || r.URL.Query().Get("perPage") != "100" {
+					return ""
+				}
+				return r.URL.Query().Get("page")
+			}
 			all := allRegistrations(t, fx.srv)
 			var cur rcevents.SyncCursor
+			if n > 1 {
+				// Page 2 waits until page 3 is asked for.
+				page3 := make(chan struct{})
+				var once sync.Once
+				h.before = func(r *http.Request) {
+					switch page(r) {
+					case "3":
+						once.Do(func() { close(page3) })
+					case "2":
+						select {
+						case <-page3:
+						case <-time.After(10 * time.Second):
+							t.Error("a first run did not fetch page 3 while page 2 was in flight")
+						}
+					}
+				}
+			}
 			drain(t, c.Registrations.Sync(ctx, event, &cur), nil)
+
+			var mu sync.Mutex
+			inFlight, most := 0, 0
+			h.before = func(r *http.Request) {
+				if page(r) != "" {
+					mu.Lock()
+					defer mu.Unlock()
+					inFlight++
+					most = max(most, inFlight)
+				}
+			}
+			h.after = func(r *http.Request, _ *http.Response) {
+				if page(r) != "" {
+					mu.Lock()
+					defer mu.Unlock()
+					inFlight--
+				}
+			}
 
 			var window []string
 			index := map[string]int{}
@@ -419,50 +462,25 @@ func TestSyncConcurrentPagesShiftedByAnUpdate(t *testing.T) {
 			require.NotContains(t, filtered, older.ID)
 
 			fx.clock.add(time.Minute)
-			page3 := make(chan struct{})
 			var once sync.Once
-			page := func(r *http.Request) string {
-				if r.URL.Path != path || r.URL.Query().Get("perPage") != "100" {
-					return ""
-				}
-				return r.URL.Query().Get("page")
-			}
-			move := func() {
-				once.Do(func() {
-					fx.updateReg(t, older.ID, "moved into the list")
-					close(page3)
-				})
-			}
+			before := h.before
 			h.before = func(r *http.Request) {
-				switch {
-				case page(r) != "2":
-				case n == 1:
-					move() // between pages 1 and 2, read in order
-				default:
-					select {
-					case <-page3:
-					case <-time.After(10 * time.Second):
-						t.Error("page 3 was never answered")
-					}
+				if page(r) == "2" {
+					once.Do(func() { fx.updateReg(t, older.ID, "moved into the list") })
 				}
-			}
-			h.after = func(r *http.Request, _ *http.Response) {
-				if n > 1 && page(r) == "3" {
-					move()
-				}
+				before(r)
 			}
 			fx.srv.ResetLog()
 			got := regIDs(drain(t, c.Registrations.Sync(ctx, event, &cur), nil))
 			h.before, h.after = nil, nil
+			mu.Lock()
+			assert.Equal(t, 1, most, "an incremental run reads one page at a time")
+			mu.Unlock()
 			assertOnce(t, got)
-			assert.Contains(t, got, edge, "the registration the shift moved between two pages")
+			assert.Contains(t, got, edge, "the registration the shift pushed onto page 3")
 			assert.ElementsMatch(t, append(slices.Clone(window), older.ID), got)
 			passes, _ := listPasses(fx.srv, path)
-			if n > 1 {
-				assert.Equal(t, 2, passes, "the shift is seen and the list walked again")
-			} else {
-				assert.Equal(t, 1, passes, "pages read in order only read an item twice")
-			}
+			assert.Equal(t, 1, passes, "pages read in order only read an item twice")
 			assert.Empty(t, drain(t, c.Registrations.Sync(ctx, event, &cur), nil))
 			t.Logf("FIGURE sync-shift concurrency=%d items=%d passes=%d edge-yielded=%v", n, len(got), passes, slices.Contains(got, edge))
 		})
@@ -474,70 +492,80 @@ func TestSyncConcurrentPagesShiftedByAnUpdate(t *testing.T) {
 // it and creates one, and another goroutine creates 40 and updates 40; a
 // first run and an incremental run each. After each, a quiet run. Every
 // registration's last version yielded is the one the API holds at the end,
-// no run yields an ID twice, and a last run yields nothing.
+// no run yields an ID twice, and a last run yields nothing: on the fake in
+// creation order, and in update order, where every update moves a
+// registration to the end of the list.
 func TestSyncRegistrationsWrittenDuringRuns(t *testing.T) {
-	for _, n := range []int{1, 8} {
-		t.Run(fmt.Sprintf("concurrency %d", n), func(t *testing.T) {
-			checkNoLeaks(t)
-			fx := newSyncFixture(t, rceventstest.WithRegistrations(2000))
-			c := fakeClient(t, fx.srv, rcevents.WithPageConcurrency(n))
-			ctx := context.Background()
-			event := fx.srv.Fixtures.EventID
-			all := allRegistrations(t, fx.srv)
-			latest := map[string]string{} // ID → the version last yielded: its metadata
-			var cur rcevents.SyncCursor
-			created := 0
-			run := func(busy bool) int {
-				var wg sync.WaitGroup
-				each := func(i int, r rcevents.Registration) {
-					if !busy {
-						return
-					}
-					switch i {
-					case 1:
-						round := created
-						wg.Add(1)
-						go func() {
-							defer wg.Done()
-							for k := range 40 {
-								fx.createReg(t, 1000+round*100+k)
-								fx.updateReg(t, all[(k*47+round)%len(all)].ID, fmt.Sprint("other ", round, k))
-							}
-						}()
-					case 100, 200:
-						fx.updateReg(t, all[i-50].ID, fmt.Sprint("behind ", created, i))
-						fx.updateReg(t, all[i+900].ID, fmt.Sprint("ahead ", created, i))
-					case 240:
-						fx.createReg(t, 5000+created)
-					}
-				}
-				got := drain(t, c.Registrations.Sync(ctx, event, &cur), each)
-				wg.Wait()
-				if busy {
-					created++
-				}
-				assertOnce(t, regIDs(got))
-				for _, r := range got {
-					latest[r.ID] = fmt.Sprint(r.Metadata["v"], r.UpdatedAt)
-				}
-				cur = roundTrip(t, cur)
-				return len(got)
-			}
-			counts := []int{run(true), run(false)}
-			fx.clock.add(time.Minute)
-			many(len(all)/8, func(i int) { fx.updateReg(t, all[i*8].ID, "before") }) // an incremental run of three pages
-			fx.clock.add(time.Minute)
-			counts = append(counts, run(true), run(false), run(false))
-
-			final := allRegistrations(t, fx.srv)
-			assert.Len(t, final, len(all)+2*41, "the writes were made")
-			for _, r := range final {
-				assert.Equal(t, fmt.Sprint(r.Metadata["v"], r.UpdatedAt), latest[r.ID], "the last version yielded of %s", r.ID)
-			}
-			assert.Zero(t, counts[4], "a last run yields nothing")
-			t.Logf("FIGURE sync-writes-during-runs concurrency=%d items by run=%v registrations=%d", n, counts, len(final))
-		})
+	for _, order := range syncOrders {
+		for _, n := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%s, concurrency %d", order.name, n), func(t *testing.T) {
+				testSyncWrittenDuringRuns(t, n, order.name, order.opts)
+			})
+		}
 	}
+}
+
+// testSyncWrittenDuringRuns is TestSyncRegistrationsWrittenDuringRuns with
+// n pages at once, on the fake with opts.
+func testSyncWrittenDuringRuns(t *testing.T, n int, order string, opts []rceventstest.Option) {
+	checkNoLeaks(t)
+	fx := newSyncFixture(t, append([]rceventstest.Option{rceventstest.WithRegistrations(2000)}, opts...)...)
+	c := fakeClient(t, fx.srv, rcevents.WithPageConcurrency(n))
+	ctx := context.Background()
+	event := fx.srv.Fixtures.EventID
+	all := allRegistrations(t, fx.srv)
+	latest := map[string]string{} // ID → the version last yielded: its metadata
+	var cur rcevents.SyncCursor
+	created := 0
+	run := func(busy bool) int {
+		var wg sync.WaitGroup
+		each := func(i int, r rcevents.Registration) {
+			if !busy {
+				return
+			}
+			switch i {
+			case 1:
+				round := created
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for k := range 40 {
+						fx.createReg(t, 1000+round*100+k)
+						fx.updateReg(t, all[(k*47+round)%len(all)].ID, fmt.Sprint("other ", round, k))
+					}
+				}()
+			case 100, 200:
+				fx.updateReg(t, all[i-50].ID, fmt.Sprint("behind ", created, i))
+				fx.updateReg(t, all[i+900].ID, fmt.Sprint("ahead ", created, i))
+			case 240:
+				fx.createReg(t, 5000+created)
+			}
+		}
+		got := drain(t, c.Registrations.Sync(ctx, event, &cur), each)
+		wg.Wait()
+		if busy {
+			created++
+		}
+		assertOnce(t, regIDs(got))
+		for _, r := range got {
+			latest[r.ID] = fmt.Sprint(r.Metadata["v"], r.UpdatedAt)
+		}
+		cur = roundTrip(t, cur)
+		return len(got)
+	}
+	counts := []int{run(true), run(false)}
+	fx.clock.add(time.Minute)
+	many(len(all)/8, func(i int) { fx.updateReg(t, all[i*8].ID, "before") }) // an incremental run of three pages
+	fx.clock.add(time.Minute)
+	counts = append(counts, run(true), run(false), run(false))
+
+	final := allRegistrations(t, fx.srv)
+	assert.Len(t, final, len(all)+2*41, "the writes were made")
+	for _, r := range final {
+		assert.Equal(t, fmt.Sprint(r.Metadata["v"], r.UpdatedAt), latest[r.ID], "the last version yielded of %s", r.ID)
+	}
+	assert.Zero(t, counts[4], "a last run yields nothing")
+	t.Logf("FIGURE sync-writes-during-runs %s concurrency=%d items by run=%v registrations=%d", order, n, counts, len(final))
 }
 
 // magicFixture seeds the ticket with 250 visible magic links, three pages,
@@ -790,7 +818,7 @@ func TestSyncFailedRunsLeaveTheCursor(t *testing.T) {
 // TestSyncRefusesAnotherListsCursor: a cursor belongs to one list; a nil
 // cursor, one for another event or ticket, one from the other service,
 // and one with a watermark but no list are refused with ErrInvalidArgument
-// before any request.
+// before any request, and so is a nil context.
 func TestSyncRefusesAnotherListsCursor(t *testing.T) {
 	fx := newSyncFixture(t)
 	c := fakeClient(t, fx.srv)
@@ -842,6 +870,14 @@ func TestSyncRefusesAnotherListsCursor(t *testing.T) {
 		assert.ErrorIs(t, err, rcevents.ErrInvalidArgument, tc.name)
 		assert.ErrorContains(t, err, tc.want, tc.name)
 	}
+	var nilCtx context.Context // a nil context is refused before the cursor is looked at
+	var errs []error
+	for _, err := range c.MagicLinks.Sync(nilCtx, fixtures.TicketID, nil) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], rcevents.ErrInvalidArgument)
+	assert.ErrorContains(t, errs[0], "ctx: is nil")
 	assert.Empty(t, fx.srv.Requests(), "refused before any request")
 	assert.Equal(t, "registrations of "+fixtures.EventID, regCur.List, "a refused cursor is left as it was")
 }

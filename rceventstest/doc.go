@@ -29,6 +29,10 @@
 // WithClock (a Clock lets a test set it), and the date-time filters compare at the second,
 // so a test can make a write land in the same second as a sync's watermark.
 //
+// Lists come in creation order, as the API's do. WithUpdateOrder lists registrations in
+// the order of their last write instead, as a server sorting on updatedAt would: an update
+// then moves a registration to the end of the list, between two pages of a walk.
+//
 // # Faults and rate limits
 //
 // Latency before the answer (SetLatency) or spread over its body (SetBodyRate, a slow
@@ -41,7 +45,9 @@
 // stay fast; set it to test how a client waits.
 //
 // SetRateLimit puts a token bucket in front of the API, with the headers of its choice,
-// for testing a client against a server-side limit.
+// for testing a client against a server-side limit. SetListLag makes the lists of
+// registrations and magic links show new ones a moment late, as an API behind caches or
+// read replicas does.
 //
 // # Reports
 //

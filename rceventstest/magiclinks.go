@@ -32,7 +32,7 @@ func (st *store) magicLinksOf(ticketID string, conds []condition) ([]magicLink, 
 		return false
 	})
 	return slices.DeleteFunc(st.magicLinks.all(ticketID), func(m magicLink) bool {
-		return m.confirmAndJoin && !include || !matches(conds, m)
+		return m.confirmAndJoin && !include || !matches(conds, m) || !st.listed(m.ID)
 	}), st.tickets.has(ticketID)
 }
 
@@ -137,6 +137,7 @@ func (s *Server) addMagicLink(a *attrs, m magicLink, created time.Time, planPoin
 	m.MagicLink = "https://events.ringcentral.com/magic/" + newToken()[:24]
 	m.CreatedAt, m.UpdatedAt = at(created), at(created)
 	st.magicLinks.put(m.ticketID, m.ID, &m)
+	st.hide(m.ID, s.now())
 	st.stats.MagicLinksCreated++
 	return m
 }

@@ -113,6 +113,10 @@ type registration struct {
 	// userUpdatedAt is when the registrant last changed the registration themselves. The
 	// API filters on it (filter[userUpdatedAt]) without ever returning it.
 	userUpdatedAt time.Time
+
+	// written numbers the registration's last write through the API among its event's
+	// (0: never written), for WithUpdateOrder.
+	written uint64
 }
 
 // customField is one answer of a registration; ChildQuestions is null except on

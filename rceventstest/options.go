@@ -24,6 +24,7 @@ type config struct {
 	clock          func() time.Time
 	addr           string
 	logLimit       int
+	updateOrder    bool
 }
 
 func defaultConfig() config {
@@ -132,4 +133,15 @@ func WithAddr(addr string) Option {
 // WithLogLimit keeps only the last n requests in the request log (default 0: all of them).
 func WithLogLimit(n int) Option {
 	return func(c *config) { c.logLimit = n }
+}
+
+// WithUpdateOrder makes the fake list registrations in the order they were last written
+// instead of the API's creation order: by updatedAt, and among equal ones (the API counts
+// whole seconds) those never written through the API first, then the others in the order
+// of their last write, as a server sorting on a finer clock would. An update then moves a
+// registration to the end of the list and the ones after it back by one, so that code
+// walking pages while registrations change can be tested against such a server. Each list
+// request then sorts the event's registrations: it is meant for thousands, not millions.
+func WithUpdateOrder() Option {
+	return func(c *config) { c.updateOrder = true }
 }

@@ -32,7 +32,7 @@ func (s *Server) listRegistrations(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items, total, found := s.store.registrationPage(id, p, conds)
+	items, total, found := s.store.registrationPage(id, p, conds, s.cfg.updateOrder)
 	if !found {
 		writeNotFound(w, "event", id)
 		return
@@ -40,17 +40,26 @@ func (s *Server) listRegistrations(w http.ResponseWriter, r *http.Request) {
 	writeList(w, r, p, total, "registration", items)
 }
 
-// registrationPage returns page p of the event's registrations that match conds, how many
-// match, or false when the event does not exist. Filters read registrations field by field:
-// only the page is built whole. It takes the read lock.
-func (st *store) registrationPage(eventID string, p pageRequest, conds []condition) (items []registration, total int, found bool) {
+// registrationPage returns page p of the event's registrations that match conds, in
+// creation order or, byUpdate, in the order of WithUpdateOrder, how many match, or false
+// when the event does not exist. Filters read registrations field by field: only the page
+// is built whole. It takes the read lock.
+func (st *store) registrationPage(eventID string, p pageRequest, conds []condition, byUpdate bool) (items []registration, total int, found bool) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	rs, found := st.registrations[eventID]
 	if !found {
 		return nil, 0, false
 	}
-	if len(conds) == 0 {
+	if byUpdate {
+		order := slices.DeleteFunc(rs.byUpdate(conds), func(i int) bool { return i >= rs.generated && !st.listed(rs.id(i)) })
+		lo, hi := p.window(len(order))
+		for _, i := range order[lo:hi] {
+			items = append(items, rs.at(i))
+		}
+		return items, len(order), true
+	}
+	if len(conds) == 0 && len(st.unlisted) == 0 {
 		total = rs.count()
 		lo, hi := p.window(total)
 		items = make([]registration, 0, hi-lo)
@@ -61,7 +70,7 @@ func (st *store) registrationPage(eventID string, p pageRequest, conds []conditi
 	}
 	skip := p.offset()
 	for i := range rs.count() {
-		if matches(conds, regRef{rs, i}) {
+		if matches(conds, regRef{rs, i}) && (i < rs.generated || st.listed(rs.id(i))) {
 			if total >= skip && len(items) < p.size {
 				items = append(items, rs.at(i))
 			}
@@ -149,6 +158,7 @@ func (s *Server) addRegistration(a *attrs, eventID string, reg registration, bar
 	reg.Timezone = ev.Timezone
 	reg.UserID = s.store.ids.encode(kindUser, rs.eventNo<<32|uint64(rs.count()))
 	rs.add(&reg)
+	s.store.hide(reg.ID, s.now())
 	reg.QRCodeData = ptr(cmp.Or(barcode, qrCodeData(reg.ID)))
 	reg.QRCodeImageURL = ptr("https://qr.events.ringcentral.com/v1/" + reg.ID + ".png")
 	s.store.claim(reg.TicketID, 1)
@@ -231,7 +241,7 @@ func (s *Server) changeRegistration(a *attrs, id, ticketID string, answers []ans
 	}
 	edit(&reg)
 	reg.UpdatedAt = at(s.now())
-	rs.stored[i] = &reg
+	rs.put(i, &reg)
 	s.store.stats.RegistrationsUpdated++
 	return reg
 }

@@ -1,6 +1,8 @@
 package rceventstest
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ type regSet struct {
 	generated int
 	created   int                   // through the API, after the generated ones
 	stored    map[int]*registration // by index: the created ones, and generated ones changed since
+	writes    uint64                // through the API so far
 }
 
 func (rs *regSet) count() int { return rs.generated + rs.created }
@@ -37,8 +40,47 @@ func (rs *regSet) at(i int) registration {
 // add appends a registration created through the API, giving it its ID.
 func (rs *regSet) add(r *registration) {
 	r.ID = rs.id(rs.count())
-	rs.stored[rs.count()] = r
+	rs.put(rs.count(), r)
 	rs.created++
+}
+
+// put stores r, created or changed through the API, at index i, and numbers the write.
+func (rs *regSet) put(i int, r *registration) {
+	rs.writes++
+	r.written = rs.writes
+	rs.stored[i] = r
+}
+
+// byUpdate returns the indexes of the registrations that match conds in the order
+// WithUpdateOrder lists them: by updatedAt, then by their last write through the API
+// (none first), then by index.
+func (rs *regSet) byUpdate(conds []condition) []int {
+	type key struct {
+		updated time.Time
+		written uint64
+		i       int
+	}
+	var keys []key
+	for i := range rs.count() {
+		if !matches(conds, regRef{rs, i}) {
+			continue
+		}
+		k := key{i: i}
+		if r := rs.stored[i]; r != nil {
+			k.updated, k.written = r.UpdatedAt.time(), r.written
+		} else {
+			k.updated = rs.gen.updatedAt(i)
+		}
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(a.updated.Compare(b.updated), cmp.Compare(a.written, b.written), cmp.Compare(a.i, b.i))
+	})
+	order := make([]int, len(keys))
+	for n, k := range keys {
+		order[n] = k.i
+	}
+	return order
 }
 
 // regRef lets a filter read one field of the registration at index i without building it.

@@ -57,7 +57,7 @@ func NewServer(opts ...Option) *Server {
 	key := mix64(uint64(cfg.seed) ^ 0x6a09e667f3bcc908)
 	s := &Server{
 		cfg:     cfg,
-		store:   newStore(key),
+		store:   newStore(key, cfg.clock),
 		tokens:  &tokenStore{},
 		faults:  &faults{rng: rand.New(rand.NewPCG(uint64(cfg.seed), 0xfa017)), scope: ScopeAPI},
 		limit:   &rateLimiter{now: time.Now},

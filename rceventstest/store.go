@@ -35,10 +35,15 @@ type store struct {
 	subscriptions table[dataSubscription] // children of an event
 
 	stats Stats // writes through the API, counted under the write lock
+
+	clock    func() time.Time     // the server's clock, for the list lag
+	listLag  time.Duration        // see SetListLag
+	unlisted map[string]time.Time // IDs of new items lists hold back, until when
 }
 
-func newStore(key uint64) *store {
+func newStore(key uint64, clock func() time.Time) *store {
 	return &store{
+		clock:         clock,
 		ids:           idCodec{key: key},
 		slugs:         map[string]bool{},
 		ticketQs:      map[string][]string{},

@@ -13,10 +13,12 @@
 // FILE or to stdout; a summary goes to stderr, and the program exits with
 // status 1 unless every row got its link.
 //
-// It lists the ticket's links once, then creates the missing ones, N at a
-// time: a run costs one request per 100 links of the ticket, plus one per
-// link created. Running it again creates nothing twice: each person who has a
-// link is reported as exists, with that link.
+// It reads the ticket's links once, then creates the missing ones, N at a
+// time: a run costs a walk of the ticket's links (about one request per 100
+// links), plus one request per link created. A create whose answer is lost
+// is looked for in the list 2 s later before it is sent again. Running it
+// again creates nothing twice: each person who has a link is reported as
+// exists, with that link.
 //
 // Links are made for -ticket, or else for the first ticket of -event (or of
 // the first event found). With no credentials in the environment it runs

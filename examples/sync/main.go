@@ -52,7 +52,7 @@ func main() {
 	var cfg config
 	flag.StringVar(&cfg.db, "db", "", "the SQLite database holding the copy (default: registrations.db; a temporary one against the built-in fake)")
 	flag.StringVar(&cfg.event, "event", "", "the event whose registrations to sync (default: the first event found)")
-	flag.IntVar(&cfg.concurrency, "concurrency", 4, "pages fetched at once")
+	flag.IntVar(&cfg.concurrency, "concurrency", 4, "pages a first run fetches at once (later runs read them one by one)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
