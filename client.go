@@ -239,7 +239,7 @@ func (x *exchange) run(ctx context.Context, handle func(*http.Response) error) e
 		return err
 	}
 	x.ticket = x.c.limiter.ticket()
-	defer x.ticket.end()
+	defer x.ticket.observe(nil)
 	for {
 		if err := x.ticket.wait(ctx, x.retry.MaxBackoff); err != nil {
 			return x.errorf("waiting for the rate limiter: %w", err)

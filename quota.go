@@ -84,42 +84,38 @@ func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
 }
 
 // quota is the quota the API announced, which the limiter follows so that
-// nothing is refused. Concurrent requests are counted by the server in an
-// order of its own, so the quota left is taken from the lowest remaining
-// count of the answers since the last moment nothing was in flight (the
-// one counted last), less the requests still in flight; it may all be
-// sent at once. The quota is whole again at its reset, or, for
-// X-Rate-Limit-*, a window after the window's first request; and meanwhile
-// it comes back as fast as answers have shown it coming back: a token
-// bucket refilling many times a second still says "reset in 1 s". When the
-// quota is spent and no refill has shown, one request goes a while before
-// the reset, a probe: served, it shows the refill; refused, the quota comes
-// back only at its reset, and no probe goes again.
+// nothing is refused. The server counts concurrent requests in an order of
+// its own: what is left is the lowest remaining count of the answers since
+// nothing was last in flight (the one counted last), less the requests in
+// flight; it may all be sent at once. It is whole again at its reset, or,
+// for X-Rate-Limit-*, a window after the window's first request; meanwhile
+// it comes back as fast as it was seen to, for a token bucket that refills
+// many times a second still says "reset in 1 s". Spent before any refill
+// showed, it lets one request go early, a probe: served, its answer shows
+// the refill; refused, the quota comes back only at its reset.
 type quota struct {
-	known      bool
-	limit      float64
-	low        float64   // the lowest remaining count since the last quiet moment
-	lowSent    time.Time // when the last request answered since then went
-	fresh      bool      // nothing was answered since the last quiet moment: low is its
-	quietLow   float64   // low at the last quiet moment
-	quietKnown bool
-	reset      time.Time // when the quota is whole again; zero if not said
-	resetLen   time.Duration
-	seqAtReset uint64        // the requests let through when reset passed; 0 before
-	window     time.Duration // X-Rate-Limit-Window
-	opened     time.Time     // when the current window's first request went
-	lastSend   time.Time
-	refill     float64 // requests a second the quota was seen to regain
-	noRefill   bool    // a probe was refused
-	probe      uint64  // the probe in flight; 0 if none
-	anchor     refillSample
-	anchorFill float64 // the refill measured since the anchor; -1 before any
+	known             bool
+	limit, low        float64   // low: the lowest remaining count since the last quiet moment
+	lowSent, lastSend time.Time // when the last request answered since then went; the latest request
+	open              bool      // an answer came since the last quiet moment
+	quietLow          float64   // low at the last quiet moment
+	reset             time.Time // when the quota is whole again; zero if not said
+	resetLen          time.Duration
+	seqAtReset        uint64        // the requests let through when reset passed; 0 before
+	window            time.Duration // X-Rate-Limit-Window
+	opened            time.Time     // when the current window's first request went
+	refill            float64       // requests a second the quota was seen to regain
+	noRefill          bool          // a probe was refused
+	probe             uint64        // the probe in flight; 0 if none
+	anchor            refillSample
+	anchorFill        float64 // the best refill measured since the anchor; -1 before any
 }
 
+// refillSample is a quiet moment: what was left, and since when.
 type refillSample struct {
-	sent, at, reset time.Time // the last request's sending, the quiet moment, the reset then
-	low             float64
-	seq             uint64 // the requests sent by then
+	sent, reset time.Time // the latest answered request's sending; the reset then
+	low         float64
+	seq         uint64 // the requests sent by then
 }
 
 // observe takes the answer, received at now with headers h, to request seq
@@ -132,13 +128,13 @@ func (q *quota) observe(seq uint64, refused bool, sent time.Time, h http.Header,
 	if !ok {
 		return false
 	}
-	// No less left than at the last quiet moment, though this request was
+	// No less left than when nothing was in flight, though this request was
 	// counted since: a new window began by it.
-	if a.window > 0 && (q.opened.IsZero() || q.quietKnown && a.remaining >= q.quietLow && sent.After(q.opened)) {
+	if a.window > 0 && (q.opened.IsZero() || a.remaining >= q.quietLow && sent.After(q.opened)) {
 		q.opened = sent
 	}
-	if q.fresh || !q.known {
-		q.low, q.fresh = a.remaining, false
+	if !q.open || !q.known {
+		q.low, q.open = a.remaining, true
 	}
 	q.low, q.lowSent = min(q.low, a.remaining), later(q.lowSent, sent)
 	q.known, q.limit, q.window = true, a.limit, a.window
@@ -148,24 +144,21 @@ func (q *quota) observe(seq uint64, refused bool, sent time.Time, h http.Header,
 	return true
 }
 
-// quiet takes a moment at now when all seq requests sent have been
-// answered: the quota left then is at least low, and was at most one more
-// when the last of those answered went. Between two such moments the quota
-// regained what the later shows more, plus the requests sent in between,
-// less one for the counts' rounding down: a lower bound of the refill, and
-// the best since the anchor is the refill. A span that may hold a reset
-// measures a window, not a refill: a new anchor begins there, and the
-// refill is what the span before showed.
+// quiet takes a moment at now when all seq requests sent are answered:
+// what is left then is at least low, and was at most one more when the
+// latest of them went. Between two such moments the quota regained what
+// the later shows more, plus the requests sent between them, less one for
+// the counts' rounding down: a lower bound of the refill. A span that may
+// hold a reset measures a window, not a refill: the anchor moves there,
+// and the refill is the best the span before it showed.
 func (q *quota) quiet(now time.Time, seq uint64) {
-	if !q.known || q.fresh {
+	if !q.open {
 		return
 	}
-	q.fresh, q.quietLow, q.quietKnown = true, q.low, true
-	if q.window > 0 {
-		return
-	}
-	j, a := refillSample{q.lowSent, now, q.reset, q.low, seq}, q.anchor
+	q.open, q.quietLow = false, q.low
+	j, a := refillSample{q.lowSent, q.reset, q.low, seq}, q.anchor
 	switch {
+	case q.window > 0:
 	case a.seq == 0 || !a.reset.IsZero() && !now.Before(a.reset):
 		if a.seq != 0 && q.anchorFill >= 0 {
 			q.refill = q.anchorFill
@@ -180,33 +173,29 @@ func (q *quota) quiet(now time.Time, seq uint64) {
 // wait returns how long request seq+1 must wait at now for the quota,
 // inflight requests being out.
 func (q *quota) wait(now time.Time, seq uint64, inflight int) time.Duration {
-	if !q.known {
-		return 0
-	}
 	left := q.low - float64(inflight)
-	if q.window > 0 {
-		if end := q.opened.Add(q.window); left < 1 && now.Before(end) {
-			return end.Sub(now)
-		}
+	switch {
+	case !q.known || left >= 1:
 		return 0
+	case q.window > 0:
+		return max(q.opened.Add(q.window).Sub(now), 0)
 	}
-	left += q.refill * now.Sub(q.lowSent).Seconds()
-	if !q.reset.IsZero() && !now.Before(q.reset) {
+	if left += q.refill * now.Sub(q.lowSent).Seconds(); !q.reset.IsZero() && !now.Before(q.reset) {
 		if q.seqAtReset == 0 {
 			q.seqAtReset = seq
 		}
 		left = max(left, q.limit-float64(seq-q.seqAtReset))
 	}
-	if left >= 1 {
-		return 0
-	}
 	d := forever
 	if !q.reset.IsZero() {
 		d = q.reset.Sub(now)
 	}
-	if q.refill > 0 {
+	switch {
+	case left >= 1:
+		return 0
+	case q.refill > 0:
 		d = min(d, time.Duration((1-left)/q.refill*float64(time.Second)))
-	} else if !q.noRefill && q.probe == 0 && q.resetLen > 0 {
+	case !q.noRefill && q.probe == 0 && q.resetLen > 0:
 		at := q.lastSend.Add(q.resetLen / time.Duration(max(q.limit, 1)))
 		if !now.Before(at) {
 			q.probe = seq + 1
@@ -222,8 +211,7 @@ func (q *quota) wait(now time.Time, seq uint64, inflight int) time.Duration {
 
 // sending notes a request let through at now.
 func (q *quota) sending(now time.Time) {
-	q.lastSend = now
-	if q.window > 0 && !now.Before(q.opened.Add(q.window)) {
+	if q.lastSend = now; q.window > 0 && !now.Before(q.opened.Add(q.window)) {
 		q.opened = now
 	}
 }
