@@ -67,7 +67,7 @@ const (
 	initialWindow = 10          // RFC 6928
 	windowDoubles = time.Second // TCP's initial retransmission timeout (RFC 6298)
 	cubicMargin   = 0.05        // how far under the learned rate the cubic starts
-	cubicScale    = 0.005       // its growth away from the rate, a share of the rate per second cubed
+	cubicScale    = 0.002       // its growth away from the rate, a share of the rate per second cubed
 	rampStep      = 0.2         // the ramp adds its start every this share of the pause
 )
 
@@ -279,11 +279,26 @@ func (l *limiter) learnFrom(e drain) {
 		r = min(max(r, floor), l.maxRate)
 		l.burst = max(1, min(l.s1, l.s1-r*l.d1+0.5, r*p+0.5))
 		*c = curve{rate: r}
-	default: // later ones: S + waste = burst + rate·D, the cubic having left about margin·rate·K/4
-		r := (s + cubicMargin*c.rate*cubicK/4 - l.burst + 0.5) / d
+	default: // later ones: S + waste = burst + rate·D − ½, solved by Newton's method
+		r := max(c.rate, floor)
+		for range 8 {
+			waste, crossed := c.waste(r, d)
+			r = max(r-(l.burst+r*d-0.5-waste-s)/max(d-crossed, 1e-3), floor)
+		}
 		l.burst = max(1, min(l.burst, r*p+0.5))
-		*c = curve{rate: max(r, floor)}
+		*c = curve{rate: r}
 	}
+}
+
+// waste returns what the bucket could not hold during d seconds paced by
+// the cubic c if the API's rate were r: what came while the pace was under
+// r, the bucket being full, up to when the pace crossed r.
+func (c curve) waste(r, d float64) (waste, crossed float64) {
+	x0 := c.cubicFrom - cubicK // the cubic's x at the drain's start
+	crossed = min(max(math.Cbrt((r/c.rate-1)/cubicScale)-x0, 0), d)
+	x := crossed + x0
+	paced := c.rate*crossed + c.rate*cubicScale*(x*x*x*x-x0*x0*x0*x0)/4
+	return r*crossed - paced, crossed
 }
 
 // broadcast wakes the requests waiting for a change.

@@ -573,3 +573,67 @@ func TestAbsurdPoliciesWork(t *testing.T) {
 	_, err := ts.client.Registrations.List(context.Background(), "evt_1", nil, WithCallRetry(huge))
 	require.NoError(t, err)
 }
+
+// TestLimiterFollowsAWindow: with X-Rate-Limit-* headers, what remains of
+// the window goes at once, and then the client waits for the window to
+// end, a window after its first request.
+func TestLimiterFollowsAWindow(t *testing.T) {
+	c := &fakeClock{t: time.Unix(1_000_000, 0)}
+	l := newTestLimiter(c)
+	tk := l.ticket()
+	mustGo(t, l, c, tk)
+	c.add(20 * time.Millisecond)
+	answer(tk, http.StatusOK, "X-Rate-Limit-Limit", "3", "X-Rate-Limit-Remaining", "2", "X-Rate-Limit-Window", "1")
+	mustGo(t, l, c, l.ticket())
+	mustGo(t, l, c, l.ticket())
+	d, _ := l.try(c.now(), l.ticket(), time.Hour)
+	assert.Equal(t, 980*time.Millisecond, d, "the window ends a second after its first request")
+	c.add(d)
+	mustGo(t, l, c, l.ticket())
+}
+
+// TestLimiterPauseOfNoLength: a 429 that asks for no pause delays no other
+// request, and teaches the limiter nothing.
+func TestLimiterPauseOfNoLength(t *testing.T) {
+	c := &fakeClock{t: time.Unix(1_000_000, 0)}
+	l := newTestLimiter(c)
+	tk := l.ticket()
+	mustGo(t, l, c, tk)
+	answer(tk, http.StatusTooManyRequests, "Retry-After", "0")
+	mustGo(t, l, c, l.ticket())
+	assert.Equal(t, math.Inf(1), l.rateAt(c.now()))
+}
+
+// TestLimiterLearnsThePace: after a long walk behind an unannounced bucket
+// the client's pace is near the bucket's rate.
+func TestLimiterLearnsThePace(t *testing.T) {
+	for _, cfg := range []limitConfig{
+		{rate: 20, burst: 10, latency: 20 * time.Millisecond, retryAfter: 1, pages: 500},
+		{rate: 40, burst: 5, retryAfter: 1, pages: 500},
+	} {
+		s, l, srv := newSim(cfg, 1)
+		r := simulateWalk(s, l, srv, simConfig{limitConfig: cfg, decode: time.Millisecond, concurrency: 4})
+		assert.Zero(t, r.failed)
+		assert.InDelta(t, cfg.rate, r.rate, 0.1*cfg.rate, "the pace after 500 pages at %v a second", cfg.rate)
+		t.Logf("FIGURE sim-pace rate=%v pace=%.1f %v", cfg.rate, r.rate, r)
+	}
+}
+
+// TestClientPausedLongerThanACallWaits: while a 429's Retry-After pauses
+// the client, a call whose MaxBackoff is shorter than what is left of the
+// pause fails at once, saying so, and sends nothing; WithRateLimit is kept
+// 5% under.
+func TestClientPausedLongerThanACallWaits(t *testing.T) {
+	ts := newTestServer(t, WithRetry(RetryPolicy{MaxAttempts: 1, MaxBackoff: time.Minute}), WithRateLimit(20, 5))
+	assert.InDelta(t, 19, float64(ts.client.limiter.ceiling), 1e-9)
+	ts.mux.HandleFunc("/v1/a", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	require.ErrorIs(t, ts.client.Do(context.Background(), http.MethodGet, "/v1/a", nil, nil), ErrRateLimited)
+	sent := ts.requests.Load()
+	_, err := ts.client.Health(context.Background(), WithCallRetry(RetryPolicy{MaxBackoff: time.Second}))
+	require.ErrorIs(t, err, ErrRateLimited)
+	assert.Regexp(t, `waiting for the rate limiter: .*paused the client for \d+(\.\d+)?s more \(Retry-After\), longer than MaxBackoff 1s`, err.Error())
+	assert.Equal(t, sent, ts.requests.Load(), "nothing sent")
+}

@@ -12,8 +12,11 @@ import (
 )
 
 // RetryPolicy says how often and how patiently a failed request is tried
-// again. Zero fields take the defaults of DefaultRetryPolicy; MaxAttempts 1
-// turns retries off.
+// again. Zero fields take the defaults of DefaultRetryPolicy; durations
+// past a year are taken for a year. It is the one rule of a call's
+// attempts: a call never makes more than MaxAttempts, whatever the rate
+// limiter knows or the client's other calls do, and MaxAttempts 1 is one
+// attempt.
 //
 // GET and HEAD requests are retried after a 429, 500, 502, 503 or 504 answer
 // and after a transport error; DELETE and PATCH after the same answers but
@@ -26,6 +29,8 @@ import (
 // jitter between MinBackoff and MaxBackoff. A Retry-After longer than
 // MaxBackoff ends the call with an error that says so, wrapping the
 // *APIError, whose RetryAfter field carries the wait the server asked for.
+// So does a pause of the whole client (see WithAdaptiveRateLimit) that has
+// longer to run than the call's MaxBackoff, before any request is sent.
 type RetryPolicy struct {
 	MaxAttempts int           // attempts in all, the first included
 	MinBackoff  time.Duration // base of the exponential backoff
