@@ -8,28 +8,20 @@ import (
 	"time"
 )
 
-// This file reads the rate-limit headers of an answer, for Response and for
-// the limiter, and holds the quota they announce.
-
 // announced is what an answer's rate-limit headers say.
 type announced struct {
 	limit, remaining float64
-	reset            time.Duration // until the quota is whole again; 0 if not said
-	window           time.Duration // X-Rate-Limit-Window: the quota is per window of this length
+	reset, window    time.Duration // until the quota is whole; X-Rate-Limit-Window. 0: not said
 }
-
-// maxCount bounds the counts an answer may announce: a larger one is taken
-// for no announcement, as no server means it.
-const maxCount = 1e9
 
 // readAnnounced reads, from an answer received at now, RateLimit-Limit,
 // -Remaining and -Reset (the IETF draft: seconds until the quota is
-// restored), or else X-RateLimit-* (whose reset may be a Unix time), or
-// else X-Rate-Limit-Limit, -Remaining and -Window (RingCentral's platform: a
-// quota per window of so many seconds). A value is its first number ("100,
-// 100;w=60" is 100). It reports false when h announces no remaining count
-// it can use: none, or one beyond maxCount. A reset beyond maxRetryAfter, or
-// one that is not a number, is not announced.
+// restored), or else X-RateLimit-* (whose reset may be a Unix time, taken
+// to the end of the second it names), or else X-Rate-Limit-Limit,
+// -Remaining and -Window (RingCentral's platform: a quota per window of so
+// many seconds). A value is its first number ("100, 100;w=60" is 100). It
+// reports false without a remaining count, or with counts beyond a billion,
+// which no server means; a time beyond maxRetryAfter is left unsaid.
 func readAnnounced(h http.Header, now time.Time) (announced, bool) {
 	for _, prefix := range [...]string{"Ratelimit-", "X-Ratelimit-", "X-Rate-Limit-"} {
 		rem, ok := headerNumber(h.Get(prefix + "Remaining"))
@@ -38,19 +30,18 @@ func readAnnounced(h http.Header, now time.Time) (announced, bool) {
 		}
 		limit, _ := headerNumber(h.Get(prefix + "Limit"))
 		a := announced{limit: max(limit, rem), remaining: rem}
-		if reset, ok := headerNumber(h.Get(prefix + "Reset")); ok {
-			if prefix == "X-Ratelimit-" && reset >= 1e9 {
-				// A Unix time names a second; the reset may come at its end.
-				reset = time.Unix(int64(reset)+1, 0).Sub(now).Seconds()
+		seconds := func(name string) time.Duration {
+			v, ok := headerNumber(h.Get(prefix + name))
+			if name == "Reset" && prefix == "X-Ratelimit-" && v >= 1e9 {
+				v = time.Unix(int64(v)+1, 0).Sub(now).Seconds()
 			}
-			if reset >= 0 && reset <= maxRetryAfter.Seconds() {
-				a.reset = time.Duration(reset * float64(time.Second))
+			if !ok || v < 0 || v > maxRetryAfter.Seconds() {
+				return 0
 			}
+			return time.Duration(v * float64(time.Second))
 		}
-		if w, ok := headerNumber(h.Get(prefix + "Window")); ok && w > 0 && w <= maxRetryAfter.Seconds() {
-			a.window = time.Duration(w * float64(time.Second))
-		}
-		return a, a.limit <= maxCount
+		a.reset, a.window = seconds("Reset"), seconds("Window")
+		return a, a.limit <= 1e9
 	}
 	return announced{}, false
 }

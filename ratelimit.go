@@ -146,7 +146,7 @@ func (l *limiter) try(now time.Time, t *ticket, maxPause time.Duration) (time.Du
 	}
 	if !l.pace.AllowN(now, 1) {
 		d := (1 - l.pace.TokensAt(now)) / float64(l.pace.Limit()) * float64(time.Second)
-		return max(time.Duration(d), time.Microsecond), nil
+		return time.Duration(min(max(d, float64(time.Microsecond)), float64(maxRetryAfter))), nil
 	}
 	l.seq++
 	l.inflight++

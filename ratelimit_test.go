@@ -570,8 +570,48 @@ func TestAbsurdPoliciesWork(t *testing.T) {
 		}
 		writeFixture(t, w, http.StatusOK, "registrations_list.json")
 	})
-	_, err := ts.client.Registrations.List(context.Background(), "evt_1", nil, WithCallRetry(huge))
+	for _, err := range ts.client.Registrations.All(context.Background(), "evt_1", nil, WithCallRetry(huge)) {
+		require.NoError(t, err)
+	}
+
+	// A rate so small that a request would wait past a year waits on its
+	// context, without spinning.
+	slow := newTestServer(t, WithRateLimit(1e-300, 1))
+	slow.mux.HandleFunc("/v1/health", okHealth)
+	_, err := slow.client.Health(context.Background())
+	require.NoError(t, err, "the first goes on the burst")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = slow.client.Health(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// TestHungRequestsHoldNoOtherBack: ten first requests that are never
+// answered, with no time limit, hold the client's other calls back for a
+// second at most: the start-up window doubles every second.
+func TestHungRequestsHoldNoOtherBack(t *testing.T) {
+	ts := newTestServer(t, WithTimeout(-1))
+	release := make(chan struct{})
+	ts.mux.HandleFunc("/v1/hang", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	ts.mux.HandleFunc("/v1/health", okHealth)
+	hung := make(chan error, initialWindow)
+	for range initialWindow {
+		go func() { hung <- ts.client.Do(context.Background(), http.MethodGet, "/v1/hang", nil, nil) }()
+	}
+	require.Eventually(t, func() bool { return ts.requests.Load() == initialWindow }, 5*time.Second, time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := ts.client.Health(ctx)
 	require.NoError(t, err)
+	close(release)
+	for range initialWindow {
+		require.NoError(t, <-hung)
+	}
 }
 
 // TestLimiterFollowsAWindow: with X-Rate-Limit-* headers, what remains of
@@ -636,4 +676,29 @@ func TestClientPausedLongerThanACallWaits(t *testing.T) {
 	require.ErrorIs(t, err, ErrRateLimited)
 	assert.Regexp(t, `waiting for the rate limiter: .*paused the client for \d+(\.\d+)?s more \(Retry-After\), longer than MaxBackoff 1s`, err.Error())
 	assert.Equal(t, sent, ts.requests.Load(), "nothing sent")
+}
+
+// TestLimiterBadHeadersHoldNothingBack: headers that announce nothing a
+// client can follow (no reset, a reset in another millennium or in the
+// past, counts no server means, words, a window of no length) never hold
+// the next request back: a 429, if any, will say what the server wants.
+func TestLimiterBadHeadersHoldNothingBack(t *testing.T) {
+	for _, h := range [][]string{
+		{"RateLimit-Remaining", "0"},
+		{"RateLimit-Limit", "10", "RateLimit-Remaining", "0", "RateLimit-Reset", "1000000000000000000000000000000"},
+		{"X-RateLimit-Limit", "10", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "1700000000"},
+		{"RateLimit-Limit", "100000000000000000000000", "RateLimit-Remaining", "0", "RateLimit-Reset", "5"},
+		{"RateLimit-Limit", "ten", "RateLimit-Remaining", "none", "RateLimit-Reset", "soon"},
+		{"X-Rate-Limit-Limit", "10", "X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Window", "0"},
+		{"RateLimit-Limit", "-3", "RateLimit-Remaining", "-1", "RateLimit-Reset", "-5"},
+	} {
+		c := &fakeClock{t: time.Unix(1_000_000, 0)}
+		l := newTestLimiter(c)
+		tk := l.ticket()
+		mustGo(t, l, c, tk)
+		answer(tk, http.StatusOK, h...)
+		d, err := l.try(c.now(), l.ticket(), time.Hour)
+		require.NoError(t, err)
+		assert.Zero(t, d, "%v", h)
+	}
 }
