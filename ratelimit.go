@@ -201,8 +201,10 @@ func (l *limiter) rateAt(now time.Time) float64 {
 	}
 	t := max(now.Sub(c.from).Seconds(), 0)
 	if c.ramp {
+		// The pace of the interval to come: a rate.Limiter credits the time
+		// since the last change at the rate set then.
 		if w := c.w0 + c.slope*t; w < c.top {
-			return w
+			return w + c.slope/w/2
 		}
 		*c, t = curve{from: now, rate: c.top, cubicFrom: cubicK}, 0 // at the top with no 429: probe on
 	}
@@ -271,6 +273,7 @@ func (l *limiter) learnFrom(e drain) {
 		w0 := 2 * s / (d + p)
 		*c = curve{ramp: true, w0: w0, slope: w0 / (rampStep * p), top: max(l.maxRate/2, w0)}
 	case c.ramp: // the second: S − S₁ + waste = rate·(D − D₁)
+		s += 0.5 // the first drain, fast, ends with next to no token left; this one with half of one
 		r := (s - l.s1) / (d - l.d1)
 		if d <= l.d1 || r > c.w0 { // the ramp passed the rate: it left (rate − w0)²/2·slope unused
 			b := c.w0 + c.slope*(d-l.d1)
