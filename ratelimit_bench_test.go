@@ -355,8 +355,10 @@ func BenchmarkRateLimitedWalk(b *testing.B) {
 		cfg.latency = 20 * time.Millisecond
 		variants = append(variants, variant{cfg: cfg, concurrency: conc, opts: []Option{WithRateLimit(cfg.rate, cfg.burst)}})
 	}
-	if testing.Short() {
-		variants = []variant{variants[1], variants[len(variants)-5]} // announced at 0 ms; unknown at 0 ms, concurrency 8
+	if testing.Short() { // CI: announced and unknown, each at 0 ms and concurrency 8
+		announced, unknown := bucket40x5, bucket40x5
+		announced.headers = headersIETF
+		variants = []variant{{cfg: announced, concurrency: 8}, {cfg: unknown, concurrency: 8}}
 	}
 	for _, v := range variants {
 		name := fmt.Sprintf("%s/latency=%s/concurrency=%d", limitName(v.cfg), v.cfg.latency, v.concurrency)
@@ -428,11 +430,11 @@ func BenchmarkRaisedLimit(b *testing.B) {
 // with it off, by new clients, in turn: on/off is the ratio of their times,
 // which holds whatever else the machine does meanwhile.
 func BenchmarkUnlimitedWalk(b *testing.B) {
-	concurrencies := []int{1, 8, 16}
+	concurrencies, latencies := []int{1, 8, 16}, []time.Duration{0, 20 * time.Millisecond}
 	if testing.Short() {
-		concurrencies = []int{8}
+		concurrencies, latencies = []int{8}, latencies[:1]
 	}
-	for _, latency := range []time.Duration{0, 20 * time.Millisecond} {
+	for _, latency := range latencies {
 		for _, conc := range concurrencies {
 			b.Run(fmt.Sprintf("latency=%s/concurrency=%d", latency, conc), func(b *testing.B) {
 				srv := newLimitedServer(b, limitConfig{latency: latency, pages: 100})
