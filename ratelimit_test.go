@@ -388,6 +388,19 @@ func answer(tk *ticket, status int, header ...string) {
 	tk.observe(resp)
 }
 
+// answeredOnce returns a new limiter on a fake clock that let one request
+// through and got, 20 ms later, an answer with status and header.
+func answeredOnce(t *testing.T, status int, header ...string) (*limiter, *fakeClock) {
+	t.Helper()
+	c := &fakeClock{t: time.Unix(1_000_000, 0)}
+	l := newTestLimiter(c)
+	tk := l.ticket()
+	mustGo(t, l, c, tk)
+	c.add(20 * time.Millisecond)
+	answer(tk, status, header...)
+	return l, c
+}
+
 // mustGo lets tk through at the clock's time, or fails.
 func mustGo(t *testing.T, l *limiter, c *fakeClock, tk *ticket) {
 	t.Helper()
@@ -486,12 +499,7 @@ func TestLimiterOff(t *testing.T) {
 }
 
 func TestLimiterFollowsHeaders(t *testing.T) {
-	c := &fakeClock{t: time.Unix(1_000_000, 0)}
-	l := newTestLimiter(c)
-	tk := l.ticket()
-	mustGo(t, l, c, tk)
-	c.add(20 * time.Millisecond)
-	answer(tk, http.StatusOK, "RateLimit-Limit", "10", "RateLimit-Remaining", "3", "RateLimit-Reset", "1")
+	l, c := answeredOnce(t, http.StatusOK, "RateLimit-Limit", "10", "RateLimit-Remaining", "3", "RateLimit-Reset", "1")
 	assert.False(t, l.starting, "an announced quota ends the start-up window")
 	for range 3 {
 		mustGo(t, l, c, l.ticket())
@@ -618,12 +626,7 @@ func TestHungRequestsHoldNoOtherBack(t *testing.T) {
 // the window goes at once, and then the client waits for the window to
 // end, a window after its first request.
 func TestLimiterFollowsAWindow(t *testing.T) {
-	c := &fakeClock{t: time.Unix(1_000_000, 0)}
-	l := newTestLimiter(c)
-	tk := l.ticket()
-	mustGo(t, l, c, tk)
-	c.add(20 * time.Millisecond)
-	answer(tk, http.StatusOK, "X-Rate-Limit-Limit", "3", "X-Rate-Limit-Remaining", "2", "X-Rate-Limit-Window", "1")
+	l, c := answeredOnce(t, http.StatusOK, "X-Rate-Limit-Limit", "3", "X-Rate-Limit-Remaining", "2", "X-Rate-Limit-Window", "1")
 	mustGo(t, l, c, l.ticket())
 	mustGo(t, l, c, l.ticket())
 	d, _ := l.try(c.now(), l.ticket(), time.Hour)
@@ -635,11 +638,7 @@ func TestLimiterFollowsAWindow(t *testing.T) {
 // TestLimiterPauseOfNoLength: a 429 that asks for no pause delays no other
 // request, and teaches the limiter nothing.
 func TestLimiterPauseOfNoLength(t *testing.T) {
-	c := &fakeClock{t: time.Unix(1_000_000, 0)}
-	l := newTestLimiter(c)
-	tk := l.ticket()
-	mustGo(t, l, c, tk)
-	answer(tk, http.StatusTooManyRequests, "Retry-After", "0")
+	l, c := answeredOnce(t, http.StatusTooManyRequests, "Retry-After", "0")
 	mustGo(t, l, c, l.ticket())
 	assert.Equal(t, math.Inf(1), l.rateAt(c.now()))
 }
@@ -692,11 +691,7 @@ func TestLimiterBadHeadersHoldNothingBack(t *testing.T) {
 		{"X-Rate-Limit-Limit", "10", "X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Window", "0"},
 		{"RateLimit-Limit", "-3", "RateLimit-Remaining", "-1", "RateLimit-Reset", "-5"},
 	} {
-		c := &fakeClock{t: time.Unix(1_000_000, 0)}
-		l := newTestLimiter(c)
-		tk := l.ticket()
-		mustGo(t, l, c, tk)
-		answer(tk, http.StatusOK, h...)
+		l, c := answeredOnce(t, http.StatusOK, h...)
 		d, err := l.try(c.now(), l.ticket(), time.Hour)
 		require.NoError(t, err)
 		assert.Zero(t, d, "%v", h)

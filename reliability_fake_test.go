@@ -835,15 +835,7 @@ func TestWalkUnderTheFakesRateLimit(t *testing.T) {
 	opts := &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: 100}}
 	ids := walkIDs(t, c.Registrations.All(context.Background(), srv.Fixtures.EventID, opts), nil)
 	assert.Len(t, distinct(ids), 3000)
-	var pages, refused int
-	for _, r := range srv.Requests() {
-		if strings.HasSuffix(r.Path, "/registrations") {
-			pages++
-			if r.RateLimited {
-				refused++
-			}
-		}
-	}
+	pages, refused := pageRequests(srv)
 	assert.Equal(t, 30, pages-refused, "each page answered once")
 	assert.Less(t, refused, 15, "the client paces itself after the first refusals")
 	t.Logf("FIGURE fake-rate-limit pages=30 requests=%d refused=%d", pages, refused)
@@ -866,17 +858,23 @@ func TestWalkBehindTheFakesAnnouncedLimits(t *testing.T) {
 			opts := &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: 100}}
 			ids := walkIDs(t, c.Registrations.All(context.Background(), srv.Fixtures.EventID, opts), nil)
 			assert.Len(t, distinct(ids), 2000)
-			var pages, refused int
-			for _, r := range srv.Requests() {
-				if strings.HasSuffix(r.Path, "/registrations") {
-					pages++
-					if r.RateLimited {
-						refused++
-					}
-				}
-			}
+			pages, refused := pageRequests(srv)
 			assert.Equal(t, 20, pages, "each page asked once")
 			assert.Zero(t, refused)
 		})
 	}
+}
+
+// pageRequests counts the requests for pages of registrations srv got, and
+// those of them its rate limit refused.
+func pageRequests(srv *rceventstest.Server) (pages, refused int) {
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/registrations") {
+			pages++
+			if r.RateLimited {
+				refused++
+			}
+		}
+	}
+	return pages, refused
 }
