@@ -76,87 +76,93 @@ func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
 
 // quota is the quota the API announced, which the limiter follows so that
 // nothing is refused. The server counts concurrent requests in an order of
-// its own: what is left is the lowest remaining count of the answers since
-// nothing was last in flight (the one counted last), less the requests in
-// flight; it may all be sent at once. It is whole again at its reset, or,
-// for X-Rate-Limit-*, a window after the window's first request; meanwhile
-// it comes back as fast as it was seen to, for a token bucket that refills
-// many times a second still says "reset in 1 s". Spent before any refill
-// showed, it lets one request go early, a probe: served, its answer shows
-// the refill; refused, the quota comes back only at its reset.
+// its own; an answer to a request sent after another answer came was
+// counted after it. What is left is the lowest remaining count of the
+// answers no such later one has followed yet (one of them was counted
+// last), less the requests in flight; it may all be sent at once. It is
+// whole again at its reset, or, for X-Rate-Limit-*, a window after the
+// window's first request; meanwhile it comes back as fast as it was seen
+// to, for a token bucket that refills many times a second still says
+// "reset in 1 s". Spent before any refill showed, it lets one request go
+// early, a probe: served, its answer shows the refill; refused, the quota
+// comes back only at its reset.
 type quota struct {
-	known             bool
-	limit, low        float64   // low: the lowest remaining count since the last quiet moment
-	lowSent, lastSend time.Time // when the last request answered since then went; the latest request
-	open              bool      // an answer came since the last quiet moment
-	quietLow          float64   // low at the last quiet moment
-	reset             time.Time // when the quota is whole again; zero if not said
-	resetLen          time.Duration
-	seqAtReset        uint64        // the requests let through when reset passed; 0 before
-	window            time.Duration // X-Rate-Limit-Window
-	opened            time.Time     // when the current window's first request went
-	refill            float64       // requests a second the quota was seen to regain
-	noRefill          bool          // a probe was refused
-	probe             uint64        // the probe in flight; 0 if none
-	anchor            refillSample
-	anchorFill        float64 // the best refill measured since the anchor; -1 before any
+	known      bool
+	limit, low float64   // low: the lowest remaining count of last
+	last       []counted // the answers that may have been counted last
+	lastSend   time.Time // when the latest request went
+	reset      time.Time // when the quota is whole again; zero if not said
+	resetLen   time.Duration
+	seqAtReset uint64        // the requests let through when reset passed; 0 before
+	window     time.Duration // X-Rate-Limit-Window
+	opened     time.Time     // when the current window's first request went
+	refill     float64       // requests a second the quota was seen to regain
+	noRefill   bool          // a probe was refused
+	probe      uint64        // the probe in flight; 0 if none
+	anchor     counted       // the answer the refill is measured from
+	anchorFill float64       // the best refill measured since the anchor; -1 before any
 }
 
-// refillSample is a quiet moment: what was left, and since when.
-type refillSample struct {
-	sent, reset time.Time // the latest answered request's sending; the reset then
-	low         float64
-	seq         uint64 // the requests sent by then
+// counted is an answer that announced the quota: its request's number, when
+// it went and when it was answered, and how many were sent after it by then.
+type counted struct {
+	seq, after uint64
+	sent, at   time.Time
+	left       float64
+	reset      time.Time
 }
 
 // observe takes the answer, received at now with headers h, to request seq
-// sent at sent, and reports whether h announced a quota.
-func (q *quota) observe(seq uint64, refused bool, sent time.Time, h http.Header, now time.Time) bool {
+// sent at sent while ahead requests sent before it were in flight, seqNow
+// requests having been let through; it reports whether h announced a quota.
+func (q *quota) observe(seq, seqNow uint64, ahead int, refused bool, sent time.Time, h http.Header, now time.Time) bool {
 	if seq == q.probe {
 		q.probe, q.noRefill = 0, refused
 	}
-	a, ok := readAnnounced(h, now)
+	ann, ok := readAnnounced(h, now)
 	if !ok {
 		return false
 	}
-	// No less left than when nothing was in flight, though this request was
-	// counted since: a new window began by it.
-	if a.window > 0 && (q.opened.IsZero() || a.remaining >= q.quietLow && sent.After(q.opened)) {
+	j := counted{seq, seqNow - seq, sent, now, ann.remaining, time.Time{}}
+	if ann.reset > 0 {
+		j.reset, q.reset, q.resetLen, q.seqAtReset = now.Add(ann.reset), now.Add(ann.reset), ann.reset, 0
+	}
+	q.known, q.limit, q.window, q.low = true, ann.limit, ann.window, ann.remaining
+	last := q.last[:0]
+	for _, a := range q.last {
+		switch {
+		case a.at.After(sent): // may have been counted after this one
+			last, q.low = append(last, a), min(q.low, a.left)
+		case ann.window > 0 && ann.remaining >= a.left && sent.After(q.opened):
+			q.opened = sent // counted after a, yet no less left: a new window began by it
+		}
+	}
+	if q.opened.IsZero() {
 		q.opened = sent
 	}
-	if !q.open || !q.known {
-		q.low, q.open = a.remaining, true
-	}
-	q.low, q.lowSent = min(q.low, a.remaining), later(q.lowSent, sent)
-	q.known, q.limit, q.window = true, a.limit, a.window
-	if a.reset > 0 {
-		q.reset, q.resetLen, q.seqAtReset = now.Add(a.reset), a.reset, 0
+	if q.last = append(last, j); len(last) == 0 && ahead == 0 && ann.window == 0 {
+		q.measure(j) // counted after every request sent before it: its count is exact
 	}
 	return true
 }
 
-// quiet takes a moment at now when all seq requests sent are answered:
-// what is left then is at least low, and was at most one more when the
-// latest of them went. Between two such moments the quota regained what
-// the later shows more, plus the requests sent between them, less one for
-// the counts' rounding down: a lower bound of the refill. A span that may
-// hold a reset measures a window, not a refill: the anchor moves there,
-// and the refill is the best the span before it showed.
-func (q *quota) quiet(now time.Time, seq uint64) {
-	if !q.open {
-		return
-	}
-	q.open, q.quietLow = false, q.low
-	j, a := refillSample{q.lowSent, q.reset, q.low, seq}, q.anchor
+// measure takes j, an answer counted after all the others: since the
+// anchor, the quota regained what j shows more, plus the requests sent in
+// between, less those sent after the anchor that may have been counted
+// before it, and less one for the counts' rounding down: a lower bound of
+// the refill. A span that may hold a reset measures a window, not a
+// refill: the anchor moves there, and the refill is the best the span
+// before it showed.
+func (q *quota) measure(j counted) {
+	a := q.anchor
 	switch {
-	case q.window > 0:
-	case a.seq == 0 || !a.reset.IsZero() && !now.Before(a.reset):
+	case a.seq == 0 || !a.reset.IsZero() && !j.at.Before(a.reset):
 		if a.seq != 0 && q.anchorFill >= 0 {
 			q.refill = q.anchorFill
 		}
 		q.anchor, q.anchorFill = j, -1
-	case now.After(a.sent):
-		r := (j.low - a.low - 1 + float64(j.seq-a.seq)) / now.Sub(a.sent).Seconds()
+	case j.at.After(a.sent):
+		r := (j.left - a.left - 1 + float64(j.seq-a.seq-a.after)) / j.at.Sub(a.sent).Seconds()
 		q.anchorFill, q.refill = max(q.anchorFill, r), max(q.refill, r)
 	}
 }
@@ -171,7 +177,7 @@ func (q *quota) wait(now time.Time, seq uint64, inflight int) time.Duration {
 	case q.window > 0:
 		return max(q.opened.Add(q.window).Sub(now), 0)
 	}
-	if left += q.refill * now.Sub(q.lowSent).Seconds(); !q.reset.IsZero() && !now.Before(q.reset) {
+	if left += q.refill * now.Sub(q.last[len(q.last)-1].sent).Seconds(); !q.reset.IsZero() && !now.Before(q.reset) {
 		if q.seqAtReset == 0 {
 			q.seqAtReset = seq
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -43,8 +44,9 @@ type limiter struct {
 	pauseCap time.Duration // the longest pause: the client's MaxBackoff
 	changed  chan struct{} // closed and replaced when a waiting request may go sooner
 
-	seq, answered uint64 // requests let through; answers other than 429
-	inflight      int
+	seq, answered uint64    // requests let through; answers other than 429
+	inflight      int       // requests let through and not answered...
+	out           []uint64  // ...and their numbers, in order
 	first         time.Time // when the first request went
 	starting      bool      // the start-up window holds
 
@@ -93,7 +95,7 @@ type curve struct {
 func newLimiter(learn bool, ceiling *rate.Limiter, api origin, policy RetryPolicy) *limiter {
 	l := &limiter{now: time.Now, random: rand.Float64, learn: learn, ceiling: rate.Inf, api: api,
 		pauseCap: policy.MaxBackoff, changed: make(chan struct{}), starting: learn, pace: rate.NewLimiter(rate.Inf, 1),
-		q: quota{quietLow: math.Inf(1)}}
+	}
 	if ceiling != nil {
 		l.ceiling, l.pace = ceiling.Limit(), ceiling
 	}
@@ -155,6 +157,7 @@ func (l *limiter) try(now time.Time, t *ticket, maxPause time.Duration) (time.Du
 	}
 	l.q.sending(now)
 	t.seq, t.sent, t.out = l.seq, now, true
+	l.out = append(l.out, l.seq)
 	return 0, nil
 }
 
@@ -228,11 +231,10 @@ func (t *ticket) observe(resp *http.Response) {
 		return
 	}
 	now := l.now()
-	if l.q.observe(t.seq, resp.StatusCode == http.StatusTooManyRequests, t.sent, resp.Header, now) {
+	ahead := slices.Index(l.out, t.seq)
+	l.out = slices.Delete(l.out, ahead, ahead+1)
+	if l.q.observe(t.seq, l.seq, ahead, resp.StatusCode == http.StatusTooManyRequests, t.sent, resp.Header, now) {
 		l.starting = false
-	}
-	if l.inflight == 0 {
-		l.q.quiet(now, l.seq)
 	}
 	if resp.StatusCode != http.StatusTooManyRequests {
 		l.answered++
