@@ -482,7 +482,7 @@ var mixedCalls = []func(ctx context.Context, c *Client, i int) error{
 // calls that returned an error.
 func BenchmarkRateLimitedMixed(b *testing.B) {
 	if testing.Short() {
-		b.Skip("a 5 s run; the walks cover the pacer in short runs")
+		b.Skip("a 5 s run; the walks cover the limiter in short runs")
 	}
 	const workers = 50
 	cfg := bucket20x10
