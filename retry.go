@@ -20,6 +20,11 @@ import (
 // after a 429, the one answer that says the server did not act on them, so a
 // retry never creates a resource twice.
 //
+// A transport error that says it is permanent, with a method Permanent()
+// bool that returns true (rceventstest's replay of a request it has not
+// recorded fails so), is never retried: the same request would fail the
+// same way.
+//
 // The wait before a retry is the server's Retry-After when it sent a valid
 // one (seconds or an HTTP date), else an exponential backoff with full
 // jitter between MinBackoff and MaxBackoff. A Retry-After longer than
@@ -113,9 +118,11 @@ func retryableStatus(method string, status int) bool {
 // failed token fetch is retried only when it may succeed next time: after a
 // transport error or an answer retryableStatus allows, not after a refusal,
 // an answer that is not a token, a panic of the token source or a fetch
-// that ran out of its bound (the call has waited that long already).
+// that ran out of its bound (the call has waited that long already). An
+// error that says it is permanent is not retried (see RetryPolicy).
 func retryableError(ctx context.Context, method string, err error) bool {
-	if ctx.Err() != nil || !idempotent(method) || errors.Is(err, errTooManyRedirects) {
+	var permanent interface{ Permanent() bool }
+	if ctx.Err() != nil || !idempotent(method) || errors.Is(err, errTooManyRedirects) || errors.As(err, &permanent) && permanent.Permanent() {
 		return false
 	}
 	var apiErr *APIError

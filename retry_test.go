@@ -417,3 +417,33 @@ func TestAttemptTimeout(t *testing.T) {
 	assert.Contains(t, err.Error(), "attempt timed out after 50ms")
 	assert.Equal(t, int64(1), calls.Load(), "a body cut short is not retried")
 }
+
+// permanentError is a transport error that says whether it is permanent.
+type permanentError bool
+
+func (e permanentError) Error() string   { return "round trip failed" }
+func (e permanentError) Permanent() bool { return bool(e) }
+
+// TestPermanentTransportErrorNotRetried: a GET whose round trip fails with
+// an error saying it is permanent is tried once; one saying it is not is
+// retried like any transport error.
+func TestPermanentTransportErrorNotRetried(t *testing.T) {
+	for _, tc := range []struct {
+		permanent bool
+		attempts  int64
+	}{{true, 1}, {false, 4}} {
+		var calls atomic.Int64
+		c, err := NewClient(WithBaseURL("https://api.test"), WithToken("t"), fastRetry, WithHTTPClient(&http.Client{
+			Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				calls.Add(1)
+				return nil, permanentError(tc.permanent)
+			}),
+		}))
+		require.NoError(t, err)
+		_, err = c.Health(context.Background())
+		var got permanentError
+		require.ErrorAs(t, err, &got)
+		assert.Equal(t, tc.permanent, bool(got))
+		assert.Equal(t, tc.attempts, calls.Load(), "Permanent() %t", tc.permanent)
+	}
+}
