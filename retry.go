@@ -121,8 +121,7 @@ func retryableStatus(method string, status int) bool {
 // that ran out of its bound (the call has waited that long already). An
 // error that says it is permanent is not retried (see RetryPolicy).
 func retryableError(ctx context.Context, method string, err error) bool {
-	var permanent interface{ Permanent() bool }
-	if ctx.Err() != nil || !idempotent(method) || errors.Is(err, errTooManyRedirects) || errors.As(err, &permanent) && permanent.Permanent() {
+	if ctx.Err() != nil || !idempotent(method) || errors.Is(err, errTooManyRedirects) || permanent(err) {
 		return false
 	}
 	var apiErr *APIError
@@ -134,6 +133,21 @@ func retryableError(ctx context.Context, method string, err error) bool {
 		return fe.temporary
 	}
 	return true
+}
+
+// permanent reports whether err says it is permanent: an error in its chain,
+// or in the chain of one whose message had a secret or a value of the call
+// cut out (which does not unwrap), has a Permanent method that returns true.
+func permanent(err error) bool {
+	var p interface{ Permanent() bool }
+	var red *redactedError
+	switch {
+	case errors.As(err, &p):
+		return p.Permanent()
+	case errors.As(err, &red):
+		return permanent(red.orig)
+	}
+	return false
 }
 
 // parseRetryAfter reads a Retry-After header given as seconds or as an HTTP
