@@ -24,6 +24,11 @@ import (
 // after a 429, the one answer that says the server did not act on them, so a
 // retry never creates a resource twice.
 //
+// A transport error that says it is permanent, with a method Permanent()
+// bool that returns true (rceventstest's replay of a request it has not
+// recorded fails so), is never retried: the same request would fail the
+// same way.
+//
 // The wait before a retry is the server's Retry-After when it sent a valid
 // one (seconds or an HTTP date), else an exponential backoff with full
 // jitter between MinBackoff and MaxBackoff. A Retry-After longer than
@@ -148,9 +153,10 @@ func retryableStatus(method string, status int) bool {
 // failed token fetch is retried only when it may succeed next time: after a
 // transport error or an answer retryableStatus allows, not after a refusal,
 // an answer that is not a token, a panic of the token source or a fetch
-// that ran out of its bound (the call has waited that long already).
+// that ran out of its bound (the call has waited that long already). An
+// error that says it is permanent is not retried (see RetryPolicy).
 func retryableError(ctx context.Context, method string, err error) bool {
-	if ctx.Err() != nil || !idempotent(method) || errors.Is(err, errTooManyRedirects) {
+	if ctx.Err() != nil || !idempotent(method) || errors.Is(err, errTooManyRedirects) || permanent(err) {
 		return false
 	}
 	var apiErr *APIError
@@ -162,6 +168,21 @@ func retryableError(ctx context.Context, method string, err error) bool {
 		return fe.temporary
 	}
 	return true
+}
+
+// permanent reports whether err says it is permanent: an error in its chain,
+// or in the chain of one whose message had a secret or a value of the call
+// cut out (which does not unwrap), has a Permanent method that returns true.
+func permanent(err error) bool {
+	var p interface{ Permanent() bool }
+	var red *redactedError
+	switch {
+	case errors.As(err, &p):
+		return p.Permanent()
+	case errors.As(err, &red):
+		return permanent(red.orig)
+	}
+	return false
 }
 
 // parseRetryAfter reads a Retry-After header given as seconds or as an HTTP

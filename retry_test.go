@@ -417,3 +417,41 @@ func TestAttemptTimeout(t *testing.T) {
 	assert.Contains(t, err.Error(), "attempt timed out after 50ms")
 	assert.Equal(t, int64(1), calls.Load(), "a body cut short is not retried")
 }
+
+// permanentError is a transport error that says whether it is permanent.
+type permanentError struct {
+	permanent bool
+	msg       string
+}
+
+func (e permanentError) Error() string   { return e.msg }
+func (e permanentError) Permanent() bool { return e.permanent }
+
+// TestPermanentTransportErrorNotRetried: a GET whose round trip fails with
+// an error saying it is permanent is tried once, even when its message names
+// a value of the call that errors leave out; one saying it is not is retried
+// like any transport error.
+func TestPermanentTransportErrorNotRetried(t *testing.T) {
+	for _, tc := range []struct {
+		err      permanentError
+		attempts int64
+	}{
+		{permanentError{true, "round trip failed"}, 1},
+		{permanentError{true, "no answer for q=7"}, 1},
+		{permanentError{false, "round trip failed"}, 4},
+		{permanentError{false, "no answer for q=7"}, 4},
+	} {
+		var calls atomic.Int64
+		c, err := NewClient(WithBaseURL("https://api.test"), WithToken("t"), fastRetry, WithHTTPClient(&http.Client{
+			Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				calls.Add(1)
+				return nil, tc.err
+			}),
+		}))
+		require.NoError(t, err)
+		err = c.Do(context.Background(), http.MethodGet, "/v1/things?q=7", nil, nil) // Do takes 7 for personal data
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "7")
+		assert.Equal(t, tc.attempts, calls.Load(), "%+v", tc.err)
+	}
+}

@@ -59,6 +59,13 @@
 // and no url, and a download answered 422. SetFaultScope(ScopeStorage) brings faults to
 // the storage origin.
 //
+// # Recording the real API
+//
+// A Recorder records what a test's requests to the real API are answered into a file
+// beside the test, a cassette, and answers them from it in later runs, with no network and
+// no credentials. A cassette holds no secret and no attendee's email or name: see
+// Recorder.
+//
 // # Where the fake is stricter than the API
 //
 // Attributes a request does not document are refused with 422 (the real API drops them),

@@ -27,8 +27,17 @@ const MinLoose = 8
 // A Replacer replaces values by their replacements. It is safe for
 // concurrent use; a nil *Replacer replaces nothing.
 type Replacer struct {
-	vals   []value
-	firsts [256]bool // the bytes an echo may begin with, read or as it is
+	vals []value
+	// order[starts[b]:starts[b+1]] are the indexes in vals, in order, of the
+	// values that may begin at the byte b, read or as it is: those that
+	// begin with b, in either case for an email. folds are the emails, all
+	// tried at an escape: a letter beyond ASCII may begin with another byte
+	// in the other case. A text is so read at the cost of the values that
+	// may begin at each byte, not of them all, which matters for thousands
+	// of values (a recording's attendees; see BenchmarkReplaceManyValues).
+	order  []int32
+	starts [257]int32
+	folds  []int32
 }
 
 type value struct {
@@ -47,7 +56,7 @@ func New(oldnew ...string) *Replacer {
 	if len(oldnew)%2 == 1 {
 		panic("redact.New: odd argument count")
 	}
-	r := &Replacer{firsts: [256]bool{'+': true}} // a form's space
+	r := &Replacer{}
 	for i := 0; i < len(oldnew); i += 2 {
 		v, fold := oldnew[i], strings.Contains(oldnew[i], "@")
 		forms := []string{v}
@@ -56,16 +65,43 @@ func New(oldnew ...string) *Replacer {
 		}
 		for k, f := range forms {
 			if f != "" && (k == 0 || f != v) {
-				r.vals = append(r.vals, value{f, oldnew[i+1], i / 2, fold})
-				r.firsts[f[0]] = true
 				if fold {
-					r.firsts[lower(f[0])], r.firsts[f[0]&^0x20] = true, true
+					r.folds = append(r.folds, int32(len(r.vals)))
 				}
+				r.vals = append(r.vals, value{f, oldnew[i+1], i / 2, fold})
 			}
+		}
+	}
+	for _, v := range r.vals {
+		for _, b := range v.beginnings() {
+			r.starts[int(b)+1]++
+		}
+	}
+	for b := range 256 {
+		r.starts[b+1] += r.starts[b]
+	}
+	r.order = make([]int32, r.starts[256])
+	next := r.starts
+	for i, v := range r.vals {
+		for _, b := range v.beginnings() {
+			r.order[next[b]] = int32(i)
+			next[b]++
 		}
 	}
 	return r
 }
+
+// beginnings returns the bytes an echo of v may begin with as they are: its
+// first, in either case for an email.
+func (v *value) beginnings() []byte {
+	if l, u := lower(v.v[0]), upper(v.v[0]); v.fold && l != u {
+		return []byte{l, u}
+	}
+	return []byte{v.v[0]}
+}
+
+// starting returns the indexes of the values that may begin at b.
+func (r *Replacer) starting(b byte) []int32 { return r.order[r.starts[b]:r.starts[int(b)+1]] }
 
 // Replace returns s with each value replaced by its replacement. Where the
 // value was found escaped, the replacement is escaped the same way (as a
@@ -114,18 +150,26 @@ func (r *Replacer) each(s string, fn func(start, end int, v *value) bool) {
 		} else {
 			before = s[k-1]
 		}
-		end, found := -1, (*value)(nil)
-		for i := 0; i < len(r.vals) && (r.firsts[s[k]] || r.firsts[first]); i++ {
-			v := &r.vals[i]
-			if c := v.v[0]; c != s[k] && c != first && c != ' ' && !v.fold {
-				continue
+		end, found, foundAt := -1, (*value)(nil), int32(0)
+		try := func(candidates []int32) {
+			for _, i := range candidates {
+				if len(seen) > 0 {
+					clear(seen)
+				}
+				if e := r.vals[i].match(s, k, 0, before, &seen); e >= 0 && (e > end || e == end && i < foundAt) {
+					end, found, foundAt = e, &r.vals[i], i
+				}
 			}
-			if len(seen) > 0 {
-				clear(seen)
-			}
-			if e := v.match(s, k, 0, before, &seen); e > end {
-				end, found = e, v
-			}
+		}
+		try(r.starting(s[k]))
+		if first != s[k] {
+			try(r.starting(first))
+		}
+		if s[k] == '+' {
+			try(r.starting(' ')) // a form's space
+		}
+		if n > 1 && len(r.starting(s[k]))+len(r.starting(first)) > 0 {
+			try(r.folds)
 		}
 		if found != nil {
 			if !fn(k, end, found) {
@@ -183,6 +227,13 @@ func (v *value) match(s string, i, j int, before byte, seen *map[[2]int]int) int
 
 func token(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/", c) >= 0
+}
+
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
 }
 
 func lower(c byte) byte {

@@ -205,3 +205,59 @@ func TestFoldsEmailsBeyondASCII(t *testing.T) {
 	}
 	assert.Equal(t, "ZOË LEE", r.Replace("ZOË LEE"), "a name is matched as it is")
 }
+
+// manyValues returns n pairs of an email or a name and its replacement, the
+// emails first, each name beginning with a letter of the alphabet in turn.
+func manyValues(n int) []string {
+	var pairs []string
+	for i := range n {
+		if i%2 == 0 {
+			pairs = append(pairs, fmt.Sprintf("%c.person%d@example.org", 'a'+i%26, i), fmt.Sprintf("[E%d]", i))
+		} else {
+			pairs = append(pairs, fmt.Sprintf("%cname%d", 'A'+i%26, i), fmt.Sprintf("[N%d]", i))
+		}
+	}
+	return pairs
+}
+
+// TestManyValues: among thousands of values, each is found in every form a
+// server writes it back, an email whatever its case, wherever its first
+// letter is escaped; where two begin together, the longer is replaced, and
+// where two as long do, the first given.
+func TestManyValues(t *testing.T) {
+	pairs := append(manyValues(3000), "Bname1", "[short]", "Bname1x", "[first]", "Bname1X", "[second]")
+	r := New(pairs...)
+	for i := 0; i < 3000; i += 29 {
+		v, want := pairs[2*i], pairs[2*i+1]
+		for how, form := range forms(v) {
+			assert.Equal(t, "<"+want+"> <"+want+">", r.Replace("<"+form+"> <"+form+">"), "%s of %q", how, v)
+		}
+		if i%2 == 0 {
+			assert.Equal(t, "("+want+")", r.Replace("("+strings.ToUpper(v)+")"))
+			assert.Equal(t, "("+want+")", r.Replace(fmt.Sprintf("(%%%02X%s)", v[0]&^0x20, v[1:])), "the first letter escaped in the other case")
+		}
+	}
+	assert.Equal(t, "[first] [N1]", r.Replace("Bname1x Bname1"))
+	assert.Equal(t, "Bname10000", r.Replace("Bname10000"), "a short value within a word is left")
+}
+
+// BenchmarkReplaceManyValues is the cost of replacing values in a 64 KiB
+// text of JSON that holds a few of them, with 10 values and with 3000 (a
+// recording's thousand attendees, each an email and two names), whose
+// first letters are spread over the alphabet: it grows with the values that
+// may begin at a byte (some 60 of the 3000), not with them all.
+func BenchmarkReplaceManyValues(b *testing.B) {
+	var text strings.Builder
+	for i := 0; text.Len() < 64<<10; i++ {
+		fmt.Fprintf(&text, `{"id":"reg_%d","email":"a.person%d@example.org","firstName":"Aname%d","note":"Checked in at the north door, 09:%02d"},`, i, 2*(i%5), 2*(i%5)+1, i%60)
+	}
+	for _, n := range []int{10, 3000} {
+		r := New(manyValues(n)...)
+		b.Run(fmt.Sprintf("values=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(text.Len()))
+			for b.Loop() {
+				_ = r.Replace(text.String())
+			}
+		})
+	}
+}
