@@ -56,6 +56,7 @@ type limiter struct {
 	cur     drain   // the drain under way
 	ended   *drain  // the one the latest 429 ended, learned from when its pause is over
 	lastP   float64 // the pause before the drain under way, in seconds
+	drains  int     // the drains learned from
 	d1, s1  float64 // the first drain: its length and what it served
 	maxRate float64 // what the first drain served a second, above the API's rate
 	burst   float64 // the bucket's size, once learned
@@ -84,12 +85,12 @@ type drain struct {
 	pause    float64   // the Retry-After that ended it, in seconds
 }
 
-// curve is the pace since the latest pause: none, a ramp, or a cubic.
+// curve is the pace since the latest pause: none while rate is 0; else a
+// ramp of w0 + slope·t requests a second up to rate, then a cubic around
+// rate from its level part; or, with no ramp, the cubic from 5% under rate.
 type curve struct {
 	from            time.Time
-	ramp            bool
-	w0, slope, top  float64 // ramp: w0 + slope·t requests a second, up to top
-	rate, cubicFrom float64 // cubic: around rate; seconds of it already past at from
+	w0, slope, rate float64
 }
 
 func newLimiter(learn bool, ceiling *rate.Limiter, api origin, policy RetryPolicy) *limiter {
@@ -198,20 +199,20 @@ func (l *limiter) hold(now time.Time, t *ticket, maxPause time.Duration) (time.D
 
 // rateAt is the learned pace at now, or +Inf.
 func (l *limiter) rateAt(now time.Time) float64 {
-	c := &l.c
-	if !c.ramp && c.rate == 0 || l.q.known {
+	c := l.c
+	if c.rate == 0 || l.q.known {
 		return math.Inf(1)
 	}
-	t := max(now.Sub(c.from).Seconds(), 0)
-	if c.ramp {
-		// The pace of the interval to come: a rate.Limiter credits the time
-		// since the last change at the rate set then.
-		if w := c.w0 + c.slope*t; w < c.top {
+	t, x := max(now.Sub(c.from).Seconds(), 0), -cubicK
+	if c.slope > 0 {
+		if w := c.w0 + c.slope*t; w < c.rate {
+			// The pace of the interval to come: a rate.Limiter credits the
+			// time since the last change at the rate set then.
 			return w + c.slope/w/2
 		}
-		*c, t = curve{from: now, rate: c.top, cubicFrom: cubicK}, 0 // at the top with no 429: probe on
+		t, x = t-(c.rate-c.w0)/c.slope, 0
 	}
-	x := t + c.cubicFrom - cubicK
+	x += t
 	return max(c.rate*(1+cubicScale*x*x*x), c.rate*(1-cubicMargin))
 }
 
@@ -269,40 +270,47 @@ func (l *limiter) learnFrom(e drain) {
 	if l.lastP = p; s < 1 {
 		return // nothing served: nothing learned
 	}
-	switch c := &l.c; {
-	case !c.ramp && c.rate == 0: // the first drain
+	if l.drains++; l.drains == 1 {
 		l.d1, l.s1, l.burst, l.maxRate = d, s, s, s/d
 		w0 := 2 * s / (d + p)
-		*c = curve{ramp: true, w0: w0, slope: w0 / (rampStep * p), top: max(l.maxRate/2, w0)}
-	case c.ramp: // the second: S − S₁ + waste = rate·(D − D₁)
-		s += 0.5 // the first drain, fast, ends with next to no token left; this one with half of one
-		r := (s - l.s1) / (d - l.d1)
-		if d <= l.d1 || r > c.w0 { // the ramp passed the rate: it left (rate − w0)²/2·slope unused
-			b := c.w0 + c.slope*(d-l.d1)
-			r = b - math.Sqrt(max(b*b-c.w0*c.w0-2*c.slope*(s-l.s1), 0))
-		}
-		r = min(max(r, floor), l.maxRate)
-		l.burst = max(1, min(l.s1, l.s1-r*l.d1+0.5, r*p+0.5))
-		*c = curve{rate: r}
-	default: // later ones: S + waste = burst + rate·D − ½, solved by Newton's method
-		r := max(c.rate, floor)
-		for range 8 {
-			waste, crossed := c.waste(r, d)
-			r = max(r-(l.burst+r*d-0.5-waste-s)/max(d-crossed, 1e-3), floor)
-		}
-		l.burst = max(1, min(l.burst, r*p+0.5))
-		*c = curve{rate: r}
+		l.c = curve{w0: w0, slope: w0 / (rampStep * p), rate: max(l.maxRate/2, w0)}
+		return
 	}
+	// S + waste = burst + rate·D less the token left at the 429, about half
+	// of one; for the second drain, the burst is what the first, fast,
+	// served less the rate for its length, with next to no token left.
+	base, span := s+0.5-l.burst, d
+	if l.drains == 2 {
+		base, span = s+0.5-l.s1, d-l.d1
+	}
+	r := max(base/span, floor) // with no waste; Newton's method climbs from there
+	for range 8 {
+		waste, crossed := l.c.waste(r, d)
+		r = max(r-(base+waste-r*span)/min(crossed-span, -1e-3), floor)
+	}
+	if l.drains == 2 {
+		r = min(r, l.maxRate)
+		l.burst = max(1, min(l.s1, l.s1-r*l.d1+0.5))
+	}
+	l.burst = max(1, min(l.burst, r*p+0.5))
+	l.c = curve{rate: r}
 }
 
-// waste returns what the bucket could not hold during d seconds paced by
-// the cubic c if the API's rate were r: what came while the pace was under
-// r, the bucket being full, up to when the pace crossed r.
+// waste returns what the bucket could not hold during the first d seconds
+// of c if the API's rate were r: what came while the pace was under r, the
+// bucket being full, and when the pace crossed r.
 func (c curve) waste(r, d float64) (waste, crossed float64) {
-	x0 := c.cubicFrom - cubicK // the cubic's x at the drain's start
-	crossed = min(max(math.Cbrt((r/c.rate-1)/cubicScale)-x0, 0), d)
-	x := crossed + x0
-	paced := c.rate*crossed + c.rate*cubicScale*(x*x*x*x-x0*x0*x0*x0)/4
+	top, x0 := 0.0, -cubicK // the ramp's length; the cubic's x where it begins
+	if c.slope > 0 {
+		top, x0 = (c.rate-c.w0)/c.slope, 0
+		if r <= c.rate {
+			crossed = min(max(r-c.w0, 0)/c.slope, d)
+			return r*crossed - c.w0*crossed - c.slope*crossed*crossed/2, crossed
+		}
+	}
+	crossed = min(max(math.Cbrt((r/c.rate-1)/cubicScale)-x0, 0)+top, d)
+	x := crossed - top + x0
+	paced := c.w0*top + c.slope*top*top/2 + c.rate*(x-x0) + c.rate*cubicScale*(x*x*x*x-x0*x0*x0*x0)/4
 	return r*crossed - paced, crossed
 }
 
