@@ -176,8 +176,8 @@ const MaxPageConcurrency = 32
 //     a tenth of the reset after the last, to see.
 //   - Otherwise the client learns the API's limit from its 429s. A 429's
 //     Retry-After pauses every new request of the client, not only the
-//     refused one; the waiting requests then resume spread over a tenth of
-//     the pause. The second 429 of a client tells its pace, which then
+//     refused one; the first waiting request resumes when the pause ends,
+//     the others spread over a tenth of it. The second 429 of a client tells its pace, which then
 //     stays 5% under the limit and rises slowly, so that a limit raised
 //     later is found. A 429 that asks for no pause delays only its call.
 //   - A new client lets at most 10 more requests be in flight than have

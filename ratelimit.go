@@ -21,9 +21,10 @@ import (
 // have been answered (TCP's initial window, RFC 6928), a window that
 // doubles every second. A quota the API announces is followed (see quota).
 // Otherwise the API is taken to be a token bucket, learned from its 429s. A
-// 429 pauses every new request for its Retry-After; the waiting ones resume
-// spread over a tenth of the pause. The bucket is full when a pause ends
-// and empty at the next 429, so what was served between, S requests in D
+// 429 pauses every new request for its Retry-After; the first waiting one
+// resumes when it ends, the others spread over a tenth of the pause. The
+// bucket is full when a pause ends and empty at the next 429, so what was
+// served from the first request after it to that 429, S requests in D
 // seconds, is burst + rate·D, less what the bucket could not hold while the
 // client sent under the rate. The first 429 gives the burst. After it the
 // pace starts at twice the rate served over that drain and its pause, and
@@ -52,6 +53,7 @@ type limiter struct {
 
 	pauseUntil time.Time
 	pauseLen   time.Duration
+	resumers   float64 // 0 until a waiting request is given when to resume
 
 	cur     drain   // the drain under way
 	ended   *drain  // the one the latest 429 ended, learned from when its pause is over
@@ -154,7 +156,10 @@ func (l *limiter) try(now time.Time, t *ticket, maxPause time.Duration) (time.Du
 	l.seq++
 	l.inflight++
 	if l.first.IsZero() {
-		l.first, l.cur.from = now, now
+		l.first = now
+	}
+	if l.cur.from.IsZero() { // the drain and the curve begin with its first request
+		l.cur.from, l.c.from = now, now
 	}
 	l.q.sending(now)
 	t.seq, t.sent, t.out = l.seq, now, true
@@ -170,11 +175,12 @@ func (l *limiter) hold(now time.Time, t *ticket, maxPause time.Duration) (time.D
 	}
 	if l.ended != nil && !now.Before(l.pauseUntil) {
 		l.learnFrom(*l.ended) // what the drain served is known by the end of its pause
-		l.ended, l.c.from = nil, l.cur.from
+		l.ended, l.c.from = nil, now
 	}
 	if spread := l.pauseLen / 10; now.Before(l.pauseUntil.Add(spread)) {
 		if !t.resumeOf.Equal(l.pauseUntil) {
-			t.resumeOf, t.resumeAt = l.pauseUntil, l.pauseUntil.Add(time.Duration(l.random()*float64(spread)))
+			t.resumeOf, t.resumeAt = l.pauseUntil, l.pauseUntil.Add(time.Duration(l.random()*float64(spread)*l.resumers))
+			l.resumers = 1 // the first goes when the pause ends
 		}
 		if left := t.resumeAt.Sub(now); left > maxPause {
 			return 0, fmt.Errorf("%w: the API paused the client for %s more (Retry-After), longer than MaxBackoff %s",
@@ -241,14 +247,14 @@ func (t *ticket) observe(resp *http.Response) {
 		l.answered++
 		if e := l.ended; e != nil && t.sent.Before(e.to) {
 			e.served++ // sent before the 429 that ended the drain, answered after it
-		} else if !t.sent.Before(l.cur.from) {
+		} else if !l.cur.from.IsZero() && !t.sent.Before(l.cur.from) {
 			l.cur.served++
 		}
 		return
 	}
 	ra, _ := parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	p := min(ra, l.pauseCap)
-	if p <= 0 || t.sent.Before(l.cur.from) {
+	if p <= 0 || l.cur.from.IsZero() || t.sent.Before(l.cur.from) {
 		return // no pause asked; or sent before the latest pause ended, which answered it
 	}
 	if l.starting = false; l.ended != nil {
@@ -258,9 +264,9 @@ func (t *ticket) observe(resp *http.Response) {
 	l.ended = &drain{}
 	*l.ended = l.cur
 	if until := now.Add(p); until.After(l.pauseUntil) {
-		l.pauseUntil, l.pauseLen = until, p
+		l.pauseUntil, l.pauseLen, l.resumers = until, p, 0
 	}
-	l.cur = drain{from: later(l.pauseUntil, now)}
+	l.cur = drain{}
 }
 
 // learnFrom takes a drain that ended in a 429, and sets the pace after it.
@@ -277,11 +283,12 @@ func (l *limiter) learnFrom(e drain) {
 		return
 	}
 	// S + waste = burst + rate·D less the token left at the 429, about half
-	// of one; for the second drain, the burst is what the first, fast,
-	// served less the rate for its length, with next to no token left.
+	// of one. For the second drain, the burst is what the first served less
+	// the rate for its length, and the tokens left at the two 429s differ
+	// by about a quarter of one (the first drain is fast, the second paced).
 	base, span := s+0.5-l.burst, d
 	if l.drains == 2 {
-		base, span = s+0.5-l.s1, d-l.d1
+		base, span = s+0.25-l.s1, d-l.d1
 	}
 	r := max(base/span, floor) // with no waste; Newton's method climbs from there
 	for range 8 {
@@ -318,11 +325,4 @@ func (c curve) waste(r, d float64) (waste, crossed float64) {
 func (l *limiter) broadcast() {
 	close(l.changed)
 	l.changed = make(chan struct{})
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
