@@ -322,6 +322,25 @@ func TestLimiterFollowsAnnouncedLimits(t *testing.T) {
 // third walk after the rise runs within 1.5 times the new floor when the
 // limit is announced, and within 3 times when it is not: no state entered
 // for the old limit holds it back.
+// A quota restored all at once, before its reset, as between the walks of
+// the loopback benchmarks, shows no refill rate: a long-lived client keeps
+// following what the server announces, refused nothing.
+func TestLimiterQuotaRestoredEarly(t *testing.T) {
+	for _, h := range []headerStyle{headersIETF, headersXRate} {
+		for _, conc := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%s/concurrency=%d", h, conc), func(t *testing.T) {
+				cfg := limitConfig{rate: 20, burst: 10, latency: 20 * time.Millisecond, retryAfter: 1, pages: 100, headers: h}
+				s, l, srv := newSim(cfg, 1)
+				for walk := range 4 {
+					srv.tokens, srv.last = float64(cfg.burst), s.now
+					r := simulateWalk(s, l, srv, simConfig{limitConfig: cfg, decode: time.Millisecond, concurrency: conc})
+					assert.Zero(t, r.refused, "walk %d: %v", walk, r)
+				}
+			})
+		}
+	}
+}
+
 func TestLimiterRaisedLimitIsFound(t *testing.T) {
 	for _, h := range []headerStyle{headersNone, headersIETF, headersXRate} {
 		for _, conc := range []int{1, 8} {
