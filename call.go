@@ -190,13 +190,16 @@ func (r Response) Format(f fmt.State, _ rune) {
 	fmt.Fprint(f, r.String())
 }
 
-// RateLimit is a rate-limit state the API announced in RateLimit-Limit,
-// RateLimit-Remaining and RateLimit-Reset headers, or their X-RateLimit-
-// forms.
+// RateLimit is a rate-limit state the API announced: in RateLimit-Limit,
+// -Remaining and -Reset headers (the IETF draft), their X-RateLimit- forms,
+// or RingCentral's X-Rate-Limit-Limit, -Remaining and -Window. It is the zero
+// RateLimit when the answer announced none, or counts no server means
+// (beyond a billion); a reset beyond a year, or not a number, is left zero.
 type RateLimit struct {
-	Limit     int       // requests allowed in the window
-	Remaining int       // requests left in the window
-	Reset     time.Time // when the window resets; zero if not announced
+	Limit     int           // requests allowed in the window
+	Remaining int           // requests left in the window
+	Reset     time.Time     // when the quota is whole again; zero if not announced
+	Window    time.Duration // the length of a fixed window (X-Rate-Limit-Window); zero if not announced
 }
 
 // requestIDHeaders are the headers a request ID may come in, most common first.

@@ -39,7 +39,7 @@ type Client struct {
 	mode            string // the credential mode, for String
 	userAgent       string
 	retry           RetryPolicy
-	pacer           *pacer
+	limiter         *limiter
 	pageConcurrency int
 	logger          *slog.Logger
 	timeout         time.Duration
@@ -122,12 +122,12 @@ func NewClient(opts ...Option) (*Client, error) {
 		if !s.fixedRate {
 			// A little under the caller's limit: requests sent at its exact
 			// pace may reach the server closer together than they left, and
-			// with the pacer on, a 429 pauses every request for its Retry-After.
-			perSecond *= 1 - margin
+			// a 429 pauses every request of the client for its Retry-After.
+			perSecond *= 1 - cubicMargin
 		}
 		ceiling = rate.NewLimiter(perSecond, s.rateBurst)
 	}
-	c.pacer = newPacer(!s.fixedRate, ceiling, c.origin, c.retry)
+	c.limiter = newLimiter(!s.fixedRate, ceiling, c.origin, c.retry)
 
 	c.common.client = c
 	c.Organizations = (*OrganizationsService)(&c.common)
@@ -227,7 +227,7 @@ type exchange struct {
 	target   string
 	body     []byte
 	attempts int            // attempts sent, the first included
-	pc       *pacedCall     // the call's place in the client's pace
+	ticket   *ticket        // the call's way through the client's rate limiter
 	last     *http.Response // the latest answer, its body closed
 	// unknown is set once an attempt may have been acted on although no
 	// answer said so: sent, then a transport error, a timeout or a 5xx.
@@ -238,10 +238,10 @@ func (x *exchange) run(ctx context.Context, handle func(*http.Response) error) e
 	if err := x.build(); err != nil {
 		return err
 	}
-	x.pc = x.c.pacer.call()
-	defer x.pc.end()
+	x.ticket = x.c.limiter.ticket()
+	defer x.ticket.observe(nil)
 	for {
-		if err := x.pc.wait(ctx); err != nil {
+		if err := x.ticket.wait(ctx, x.retry.MaxBackoff); err != nil {
 			return x.errorf("waiting for the rate limiter: %w", err)
 		}
 		x.attempts++
@@ -304,10 +304,9 @@ func (x *exchange) response() Response {
 var errAttemptTimeout = errors.New("attempt timed out")
 
 // attempt sends one attempt. It says whether to try again, and after how
-// long. Attempts the pacer forgave (429s while the server let others
-// through) do not count against RetryPolicy.MaxAttempts.
+// long, as the call's retry policy decides.
 func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) error) (retry bool, wait time.Duration, err error) {
-	c, r, n := x.c, x.r, x.attempts-x.pc.forgiven
+	c, r := x.c, x.r
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var timer *time.Timer
@@ -348,17 +347,14 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 
 	start := time.Now()
 	resp, err := c.hc.Do(req)
-	x.pc.observe(resp)
+	x.ticket.observe(resp)
 	x.log(ctx, resp, err, time.Since(start))
 	if err != nil {
 		err = x.transportError(actx, err)
 		if wrote.Load() {
 			x.unknown = true
 		}
-		if n < x.retry.MaxAttempts && retryableError(ctx, r.method, err) {
-			return true, x.retry.backoff(n), err
-		}
-		return false, 0, x.outcome(err)
+		return x.decide(ctx, err, nil)
 	}
 	x.last = resp
 	if r.stream && timer != nil {
@@ -373,23 +369,7 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 		if r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && x.unknown {
 			return false, 0, nil // an earlier attempt deleted it: gone, as asked
 		}
-		switch {
-		case !retryableStatus(r.method, resp.StatusCode):
-			return false, 0, x.outcome(apiErr)
-		case n >= x.retry.MaxAttempts && x.pc.excused:
-			// A 429 while the server lets other requests through: rationing,
-			// not a failure of this call.
-		case n >= x.retry.MaxAttempts && n > 1:
-			return false, 0, x.outcome(fmt.Errorf("%w (gave up after %d attempts)", apiErr, n))
-		case n >= x.retry.MaxAttempts:
-			return false, 0, x.outcome(apiErr)
-		case apiErr.RetryAfter > x.retry.MaxBackoff:
-			return false, 0, x.outcome(fmt.Errorf("%w: server asked to retry after %s, more than MaxBackoff %s", apiErr, apiErr.RetryAfter, x.retry.MaxBackoff))
-		}
-		if _, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return true, apiErr.RetryAfter, apiErr
-		}
-		return true, x.retry.backoff(n), apiErr
+		return x.decide(ctx, apiErr, apiErr)
 	}
 	defer drainAndClose(resp.Body)
 	if handle == nil {
@@ -401,6 +381,17 @@ func (x *exchange) attempt(ctx context.Context, handle func(*http.Response) erro
 		return false, 0, x.outcome(x.errorf("%d: %w", resp.StatusCode, err))
 	}
 	return false, 0, nil
+}
+
+// decide ends the call with err, or has it retried after wait, as the
+// call's retry policy says of attempt x.attempts: an answer apiErr, or, when
+// apiErr is nil, a round trip that failed with err.
+func (x *exchange) decide(ctx context.Context, err error, apiErr *APIError) (retry bool, wait time.Duration, _ error) {
+	wait, final := x.retry.next(ctx, x.r.method, x.attempts, err, apiErr)
+	if final != nil {
+		return false, 0, x.outcome(final)
+	}
+	return true, wait, err
 }
 
 // outcome marks err with ErrOutcomeUnknown when the call is a write that

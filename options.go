@@ -150,9 +150,8 @@ func WithRetry(p RetryPolicy) Option {
 // zero, like leaving the option out, sets no limit.
 //
 // The client also adapts to the API's limit by itself (see
-// WithAdaptiveRateLimit); WithRateLimit is then an upper bound: the client
-// keeps 5% under it, since with adaptation on a 429 pauses every request of
-// the client, and slower when the API asks it to.
+// WithAdaptiveRateLimit); WithRateLimit is then an upper bound, kept 5%
+// under, since with adaptation on a 429 pauses every request of the client.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(s *settings) { s.rateLimit, s.rateBurst = rate.Limit(perSecond), burst }
 }
@@ -165,28 +164,29 @@ func WithRateLimit(perSecond float64, burst int) Option {
 const MaxPageConcurrency = 32
 
 // WithAdaptiveRateLimit turns the client's adaptation to the API's rate
-// limit on (the default) or off.
+// limit on (the default) or off. When on, every request of the client, from
+// all goroutines, waits for one rate limiter:
 //
-// When on, the client learns the limit from the API's answers and paces all
-// its requests, from all goroutines, to a little under it: from the
-// RateLimit-Limit, -Remaining and -Reset headers (or X-RateLimit-*) when the
-// API sends them, before anything is refused, and otherwise from the 429
-// answers it gets. A 429's Retry-After pauses every new request of the
-// client, not only the refused one; the waiting requests then resume spread
-// out over a tenth of the pause, at the learned pace. While nothing is
-// refused the pace rises slowly, so that a limit raised later is found.
-// Until the limit shows, a new client lets through at most 4 more requests
-// than have been answered, a window that doubles every round trip, so that
-// the first burst of a concurrent walk overruns a small limit by little.
+//   - A quota the API announces (RateLimit-Limit, -Remaining and -Reset; or
+//     X-RateLimit-*; or RingCentral's X-Rate-Limit-* with -Window) is
+//     followed before anything is refused: what remains may go at once; then
+//     the client waits for the reset, or for the window to end, or, for a
+//     quota seen to come back sooner than its reset says (a token bucket),
+//     as fast as it comes back. Until it has been seen to, one request goes
+//     a tenth of the reset after the last, to see.
+//   - Otherwise the client learns the API's limit from its 429s. A 429's
+//     Retry-After pauses every new request of the client, not only the
+//     refused one; the first waiting request resumes when the pause ends,
+//     the others spread over a tenth of it. The second 429 of a client tells its pace, which then
+//     stays 5% under the limit and rises slowly, so that a limit raised
+//     later is found. A 429 that asks for no pause delays only its call.
+//   - A new client lets at most 10 more requests be in flight than have
+//     been answered, a window that doubles every second, so that the first
+//     burst of a concurrent walk overruns a small limit by little.
 //
-// A 429 answered while other requests of the client go through does not use
-// up an attempt of RetryPolicy.MaxAttempts, up to 10 of them in a call: the
-// server is rationing, and a walk does not fail while the client learns. A
-// server that refuses every request still ends the call after MaxAttempts,
-// and MaxAttempts 1 still retries nothing.
-//
-// When off, requests go as soon as WithRateLimit allows, a 429 delays only
-// the refused request, and every 429 counts as an attempt.
+// None of this changes a call's attempts, which its RetryPolicy alone
+// decides. When off, requests go as soon as WithRateLimit allows and a 429
+// delays only the refused request.
 func WithAdaptiveRateLimit(on bool) Option {
 	return func(s *settings) { s.fixedRate = !on }
 }

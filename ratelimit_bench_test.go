@@ -7,9 +7,9 @@ package rcevents
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,19 +26,21 @@ import (
 type headerStyle int
 
 const (
-	headersNone  headerStyle = iota // only Retry-After, on a 429
-	headersIETF                     // RateLimit-Limit, -Remaining, -Reset (seconds until reset)
-	headersXRate                    // X-RateLimit-Limit, -Remaining, -Reset (Unix seconds of the reset)
+	headersNone   headerStyle = iota // only Retry-After, on a 429
+	headersIETF                      // RateLimit-Limit, -Remaining, -Reset (seconds until reset)
+	headersXRate                     // X-RateLimit-Limit, -Remaining, -Reset (Unix seconds of the reset)
+	headersWindow                    // X-Rate-Limit-Limit, -Remaining, -Window, -Group (RingCentral's platform)
 )
 
 func (h headerStyle) String() string {
-	return [...]string{"none", "ratelimit", "x-ratelimit"}[h]
+	return [...]string{"none", "ratelimit", "x-ratelimit", "x-rate-limit"}[h]
 }
 
 // limitConfig describes a limitedServer.
 type limitConfig struct {
 	rate       float64       // tokens a second; 0 for no limit
 	burst      int           // the bucket's size
+	window     time.Duration // if set, a fixed window of rate·window requests instead of a bucket
 	latency    time.Duration // every answer is sent this long after the request arrived
 	retryAfter int           // seconds, in a 429's Retry-After
 	headers    headerStyle
@@ -62,6 +64,7 @@ type limitedServer struct {
 	mu     sync.Mutex
 	tokens float64
 	last   time.Time
+	opened time.Time // the current window's start
 
 	served  atomic.Int64 // answered 2xx
 	refused atomic.Int64 // answered 429
@@ -119,6 +122,17 @@ func (s *limitedServer) take(now time.Time) (ok bool, tokens float64) {
 	if s.cfg.rate <= 0 {
 		return true, 0
 	}
+	if w := s.cfg.window; w > 0 {
+		if now.Sub(s.opened) >= w {
+			s.opened = s.opened.Add(now.Sub(s.opened).Truncate(w))
+			s.tokens = s.cfg.rate * w.Seconds()
+		}
+		if s.tokens < 1 {
+			return false, 0
+		}
+		s.tokens--
+		return true, s.tokens
+	}
 	s.tokens = math.Min(float64(s.cfg.burst), s.tokens+now.Sub(s.last).Seconds()*s.cfg.rate)
 	s.last = now
 	if s.tokens < 1 {
@@ -133,6 +147,12 @@ func (s *limitedServer) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens, s.last = float64(s.cfg.burst), time.Now()
+	if w := s.cfg.window; w > 0 {
+		// A window begins at a moment of the server's own, not at the
+		// client's first request.
+		s.opened = s.last.Add(-time.Duration(rand.Int64N(int64(w))))
+		s.tokens = s.cfg.rate * w.Seconds()
+	}
 	s.served.Store(0)
 	s.refused.Store(0)
 }
@@ -184,6 +204,11 @@ func (s *limitedServer) announce(h http.Header, now time.Time, tokens float64) {
 	untilFull := math.Ceil((burst - tokens) / s.cfg.rate)
 	limit, remaining := strconv.Itoa(s.cfg.burst), strconv.Itoa(int(tokens))
 	switch s.cfg.headers {
+	case headersWindow:
+		h.Set("X-Rate-Limit-Group", "medium")
+		h.Set("X-Rate-Limit-Limit", strconv.Itoa(int(s.cfg.rate*s.cfg.window.Seconds())))
+		h.Set("X-Rate-Limit-Remaining", remaining)
+		h.Set("X-Rate-Limit-Window", strconv.Itoa(int(s.cfg.window.Seconds())))
 	case headersIETF:
 		h.Set("RateLimit-Limit", limit)
 		h.Set("RateLimit-Remaining", remaining)
@@ -213,16 +238,6 @@ func (s *limitedServer) listPage(n int) []byte {
 		s.cfg.pages*100, link(1), link(n), link(s.cfg.pages), link(n-1), link(n+1))
 	return b.Bytes()
 }
-
-// Flags let the rate-limit benchmarks run against other limits than the
-// ones BENCHMARKS.md reports.
-var (
-	benchLimitRate    = flag.Float64("ratelimit.rate", 20, "requests a second the limited server allows")
-	benchLimitLatency = flag.Duration("ratelimit.latency", 20*time.Millisecond, "latency of the limited server's answers")
-	benchLimitRetry   = flag.Int("ratelimit.retryafter", 1, "Retry-After of the limited server's 429s, in seconds")
-	benchLimitPages   = flag.Int("ratelimit.pages", 100, "pages of 100 registrations a walk reads")
-	benchLimitBursts  = flag.String("ratelimit.bursts", "10,4", "bucket sizes of the unknown-limit walks, comma-separated")
-)
 
 // walkStats is what one or more walks through a limitedServer cost.
 type walkStats struct {
@@ -276,98 +291,167 @@ func walkLimited(tb testing.TB, srv *limitedServer, c *Client, st *walkStats) {
 	}
 }
 
+// The servers of the rate-limit benchmarks: token buckets of 40 requests a
+// second holding 5 and of 20 a second holding 10 or 4, and a fixed window of
+// 25 a second, answering 429 with Retry-After 1 s when they refuse.
+var (
+	bucket40x5  = limitConfig{rate: 40, burst: 5, retryAfter: 1, pages: 100}
+	bucket20x10 = limitConfig{rate: 20, burst: 10, retryAfter: 1, pages: 100}
+	bucket20x4  = limitConfig{rate: 20, burst: 4, retryAfter: 1, pages: 100}
+	window25    = limitConfig{rate: 25, window: time.Second, retryAfter: 1, pages: 100, headers: headersWindow}
+)
+
+// limitName names a server of cfg in a benchmark's name.
+func limitName(cfg limitConfig) string {
+	if cfg.window > 0 {
+		return fmt.Sprintf("%s/window=%gper%s", cfg.headers, cfg.rate*cfg.window.Seconds(), cfg.window)
+	}
+	return fmt.Sprintf("%s/bucket=%gx%d", cfg.headers, cfg.rate, cfg.burst)
+}
+
 // BenchmarkRateLimitedWalk walks 100 pages of 100 registrations through a
-// server that allows 20 requests a second (a token bucket) and answers 429
-// with Retry-After 1 s when the bucket is empty, each answer after 20 ms.
-// Each op is one walk by a new client, so every walk starts knowing nothing
-// of the limit. x-floor is the walk's wall time over the floor, pages ÷
-// rate; 429-% the share of requests answered 429; failed-walks the walks
-// that ended with an error.
+// server that limits its rate, each answer leaving after the latency. Each
+// op is one walk by a new client with the default retry policy, so every
+// walk starts knowing nothing of the limit. Metrics: x-floor, the walk's
+// wall time over the floor (what a client that knows the limit needs:
+// (pages − burst) ÷ rate, or the whole windows after the first; for an
+// unannounced limit, pages ÷ rate + 2 × (Retry-After − burst ÷ rate), what
+// two refusals cost a client that honours Retry-After); 429-%, the share of
+// requests refused; failed-walks.
 func BenchmarkRateLimitedWalk(b *testing.B) {
 	type variant struct {
-		name        string
 		cfg         limitConfig
 		concurrency int
 		opts        []Option
 	}
-	base := limitConfig{rate: *benchLimitRate, latency: *benchLimitLatency, retryAfter: *benchLimitRetry, pages: *benchLimitPages}
-	with := func(burst int, h headerStyle) limitConfig {
-		cfg := base
-		cfg.burst, cfg.headers = burst, h
-		return cfg
-	}
 	var variants []variant
-	var bursts []int
-	for _, f := range strings.Split(*benchLimitBursts, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			b.Fatalf("-ratelimit.bursts: %q is not a bucket size", f)
-		}
-		bursts = append(bursts, n)
-	}
-	for _, burst := range bursts {
-		for _, conc := range []int{1, 4, 8, 16} {
-			variants = append(variants, variant{fmt.Sprintf("limit=unknown/burst=%d/concurrency=%d", burst, conc), with(burst, headersNone), conc, nil})
-		}
-	}
 	for _, h := range []headerStyle{headersIETF, headersXRate} {
-		for _, conc := range []int{1, 8, 16} {
-			variants = append(variants, variant{fmt.Sprintf("limit=%s/burst=%d/concurrency=%d", h, bursts[0], conc), with(bursts[0], h), conc, nil})
+		for _, cfg := range []limitConfig{bucket40x5, bucket20x10} {
+			cfg.headers = h
+			variants = append(variants, variant{cfg: cfg})
+		}
+	}
+	variants = append(variants, variant{cfg: window25})
+	var announced []variant
+	for _, v := range variants {
+		for _, latency := range []time.Duration{0, 20 * time.Millisecond} {
+			for _, conc := range []int{1, 8} {
+				v.cfg.latency, v.concurrency = latency, conc
+				announced = append(announced, v)
+			}
+		}
+	}
+	variants = announced
+	for _, cfg := range []limitConfig{bucket20x10, bucket20x4, bucket40x5} {
+		if cfg.latency = 20 * time.Millisecond; cfg.rate == 40 {
+			cfg.latency = 0
+		}
+		for _, conc := range []int{1, 4, 8, 16} {
+			variants = append(variants, variant{cfg: cfg, concurrency: conc})
 		}
 	}
 	for _, conc := range []int{1, 8} {
-		variants = append(variants, variant{fmt.Sprintf("limit=given/burst=%d/concurrency=%d", bursts[0], conc), with(bursts[0], headersNone), conc,
-			[]Option{WithRateLimit(base.rate, bursts[0])}})
+		cfg := bucket20x10
+		cfg.latency = 20 * time.Millisecond
+		variants = append(variants, variant{cfg: cfg, concurrency: conc, opts: []Option{WithRateLimit(cfg.rate, cfg.burst)}})
 	}
-	if testing.Short() {
-		variants = []variant{variants[2]} // unknown limit, first burst, concurrency 8
+	if testing.Short() { // CI: announced and unknown, each at 0 ms and concurrency 8
+		announced, unknown := bucket40x5, bucket40x5
+		announced.headers = headersIETF
+		variants = []variant{{cfg: announced, concurrency: 8}, {cfg: unknown, concurrency: 8}}
 	}
-	floor := time.Duration(float64(base.pages) / base.rate * float64(time.Second))
 	for _, v := range variants {
-		b.Run(v.name, func(b *testing.B) {
+		name := fmt.Sprintf("%s/latency=%s/concurrency=%d", limitName(v.cfg), v.cfg.latency, v.concurrency)
+		if v.opts != nil {
+			name = "given/" + name
+		}
+		b.Run(name, func(b *testing.B) {
 			srv := newLimitedServer(b, v.cfg)
 			var st walkStats
 			for i := 0; i < b.N; i++ {
 				c := limitedClient(b, srv, v.concurrency, v.opts...)
 				walkLimited(b, srv, c, &st)
 			}
+			floor := walkFloor(v.cfg)
+			if v.cfg.headers == headersNone && v.opts == nil {
+				floor = unknownFloor(v.cfg)
+			}
 			st.report(b, floor)
 		})
 	}
 }
 
-// BenchmarkUnlimitedWalk is the same walk against the same server without a
-// limit, with the adaptive pacer on (the default) and off: what pacing costs
-// when nothing is refused. Each op is one walk by a new client, so the slow
-// start of each is measured.
-func BenchmarkUnlimitedWalk(b *testing.B) {
-	concurrencies := []int{1, 8, 16}
-	if testing.Short() {
-		concurrencies = []int{8}
+// walkFloor is what a client that knows cfg's limit needs for the walk:
+// (pages − burst) ÷ rate, or the whole windows after the first.
+func walkFloor(cfg limitConfig) time.Duration {
+	if cfg.window > 0 {
+		perWindow := int(cfg.rate * cfg.window.Seconds())
+		return time.Duration((cfg.pages-1)/perWindow) * cfg.window
 	}
-	for _, conc := range concurrencies {
-		for _, on := range []bool{true, false} {
-			b.Run(fmt.Sprintf("concurrency=%d/pacer=%s", conc, map[bool]string{true: "on", false: "off"}[on]), func(b *testing.B) {
-				unlimitedWalks(b, conc, on)
-			})
-		}
+	return time.Duration(float64(cfg.pages-cfg.burst) / cfg.rate * float64(time.Second))
+}
+
+// BenchmarkRaisedLimit: one client walks three times through a server
+// whose limit it learns; the limit then rises fourfold, and it walks three
+// times more. x-floor is the third walk after the rise over the new floor.
+func BenchmarkRaisedLimit(b *testing.B) {
+	if testing.Short() {
+		b.Skip("about 20 s an op")
+	}
+	for _, h := range []headerStyle{headersNone, headersIETF} {
+		cfg := bucket20x10
+		cfg.latency, cfg.headers = 20*time.Millisecond, h
+		b.Run(limitName(cfg), func(b *testing.B) {
+			var x float64
+			for i := 0; i < b.N; i++ {
+				srv := newLimitedServer(b, cfg)
+				c := limitedClient(b, srv, 8)
+				var st walkStats
+				for walk := range 6 {
+					if walk == 3 {
+						srv.cfg.rate *= 4
+					}
+					st = walkStats{}
+					walkLimited(b, srv, c, &st)
+				}
+				floor := walkFloor(srv.cfg)
+				if h == headersNone {
+					floor = unknownFloor(srv.cfg)
+				}
+				x += st.wall.Seconds() / floor.Seconds()
+			}
+			b.ReportMetric(x/float64(b.N), "x-floor")
+		})
 	}
 }
 
-func unlimitedWalks(b *testing.B, conc int, adaptive bool) {
-	srv := newLimitedServer(b, limitConfig{latency: *benchLimitLatency, pages: *benchLimitPages})
-	var st walkStats
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		c := limitedClient(b, srv, conc, WithAdaptiveRateLimit(adaptive))
-		b.StartTimer()
-		walkLimited(b, srv, c, &st)
+// BenchmarkUnlimitedWalk walks against the same server without a limit,
+// each op one walk with the limiter's learning on (the default) and one
+// with it off, by new clients, in turn: on/off is the ratio of their times,
+// which holds whatever else the machine does meanwhile.
+func BenchmarkUnlimitedWalk(b *testing.B) {
+	concurrencies, latencies := []int{1, 8, 16}, []time.Duration{0, 20 * time.Millisecond}
+	if testing.Short() {
+		concurrencies, latencies = []int{8}, latencies[:1]
 	}
-	if st.failed > 0 {
-		b.Fatalf("%d walks failed", st.failed)
+	for _, latency := range latencies {
+		for _, conc := range concurrencies {
+			b.Run(fmt.Sprintf("latency=%s/concurrency=%d", latency, conc), func(b *testing.B) {
+				srv := newLimitedServer(b, limitConfig{latency: latency, pages: 100})
+				var on, off walkStats
+				for i := 0; i < b.N; i++ {
+					walkLimited(b, srv, limitedClient(b, srv, conc), &on)
+					walkLimited(b, srv, limitedClient(b, srv, conc, WithAdaptiveRateLimit(false)), &off)
+				}
+				if on.failed+off.failed > 0 {
+					b.Fatalf("%d walks failed", on.failed+off.failed)
+				}
+				b.ReportMetric(on.wall.Seconds()/off.wall.Seconds(), "on/off")
+				b.ReportMetric(float64(on.wall.Milliseconds())/float64(b.N), "on-ms")
+				b.ReportMetric(float64(off.wall.Milliseconds())/float64(b.N), "off-ms")
+			})
+		}
 	}
-	b.ReportMetric(float64(srv.cfg.pages*100*b.N)/b.Elapsed().Seconds(), "items/s")
 }
 
 // mixedCalls are the calls of BenchmarkRateLimitedMixed, taken in turn.
@@ -398,12 +482,13 @@ var mixedCalls = []func(ctx context.Context, c *Client, i int) error{
 // calls that returned an error.
 func BenchmarkRateLimitedMixed(b *testing.B) {
 	if testing.Short() {
-		b.Skip("a 5 s run; the walks cover the pacer in short runs")
+		b.Skip("a 5 s run; the walks cover the limiter in short runs")
 	}
 	const workers = 50
-	burst, _ := strconv.Atoi(strings.Split(*benchLimitBursts, ",")[0])
-	srv := newLimitedServer(b, limitConfig{rate: *benchLimitRate, burst: burst, latency: *benchLimitLatency, retryAfter: *benchLimitRetry, pages: 10})
-	calls := int(5 * *benchLimitRate)
+	cfg := bucket20x10
+	cfg.latency, cfg.pages = 20*time.Millisecond, 10
+	srv := newLimitedServer(b, cfg)
+	calls := int(5 * cfg.rate)
 	var st walkStats
 	var failed atomic.Int64
 	for i := 0; i < b.N; i++ {
@@ -431,7 +516,7 @@ func BenchmarkRateLimitedMixed(b *testing.B) {
 		st.requests += srv.served.Load() + srv.refused.Load()
 		st.refused += srv.refused.Load()
 	}
-	floor := time.Duration(float64(calls) / *benchLimitRate * float64(time.Second))
+	floor := time.Duration(float64(calls) / cfg.rate * float64(time.Second))
 	b.ReportMetric(st.wall.Seconds()/float64(st.walks)/floor.Seconds(), "x-floor")
 	b.ReportMetric(100*float64(st.refused)/float64(max(st.requests, 1)), "429-%")
 	b.ReportMetric(float64(failed.Load()), "failed-calls")

@@ -835,7 +835,39 @@ func TestWalkUnderTheFakesRateLimit(t *testing.T) {
 	opts := &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: 100}}
 	ids := walkIDs(t, c.Registrations.All(context.Background(), srv.Fixtures.EventID, opts), nil)
 	assert.Len(t, distinct(ids), 3000)
-	var pages, refused int
+	pages, refused := pageRequests(srv)
+	assert.Equal(t, 30, pages-refused, "each page answered once")
+	assert.Less(t, refused, 15, "the client paces itself after the first refusals")
+	t.Logf("FIGURE fake-rate-limit pages=30 requests=%d refused=%d", pages, refused)
+}
+
+// TestWalkBehindTheFakesAnnouncedLimits walks behind the fake's rate limit
+// when it announces it, as a token bucket (IETF and X- headers) and as a
+// fixed window (RingCentral's headers): every page is answered once and
+// nothing is refused.
+func TestWalkBehindTheFakesAnnouncedLimits(t *testing.T) {
+	for _, l := range []rceventstest.RateLimit{
+		{PerSecond: 50, Burst: 5, RetryAfter: time.Second, Headers: rceventstest.RateLimitHeadersIETF},
+		{PerSecond: 50, Burst: 5, RetryAfter: time.Second, Headers: rceventstest.RateLimitHeadersX},
+		{Window: time.Second, PerWindow: 8, RetryAfter: time.Second, Headers: rceventstest.RateLimitHeadersRingCentral},
+	} {
+		t.Run(fmt.Sprintf("window=%s/headers=%d", l.Window, l.Headers), func(t *testing.T) {
+			srv := newFake(t, rceventstest.WithRegistrations(2000))
+			srv.SetRateLimit(l)
+			c := fakeClient(t, srv, rcevents.WithPageConcurrency(8))
+			opts := &rcevents.RegistrationListOptions{ListOptions: rcevents.ListOptions{PerPage: 100}}
+			ids := walkIDs(t, c.Registrations.All(context.Background(), srv.Fixtures.EventID, opts), nil)
+			assert.Len(t, distinct(ids), 2000)
+			pages, refused := pageRequests(srv)
+			assert.Equal(t, 20, pages, "each page asked once")
+			assert.Zero(t, refused)
+		})
+	}
+}
+
+// pageRequests counts the requests for pages of registrations srv got, and
+// those of them its rate limit refused.
+func pageRequests(srv *rceventstest.Server) (pages, refused int) {
 	for _, r := range srv.Requests() {
 		if strings.HasSuffix(r.Path, "/registrations") {
 			pages++
@@ -844,7 +876,5 @@ func TestWalkUnderTheFakesRateLimit(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 30, pages-refused, "each page answered once")
-	assert.Less(t, refused, 15, "the client paces itself after the first refusals")
-	t.Logf("FIGURE fake-rate-limit pages=30 requests=%d refused=%d", pages, refused)
+	return pages, refused
 }

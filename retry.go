@@ -3,6 +3,7 @@ package rcevents
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -11,8 +12,11 @@ import (
 )
 
 // RetryPolicy says how often and how patiently a failed request is tried
-// again. Zero fields take the defaults of DefaultRetryPolicy; MaxAttempts 1
-// turns retries off.
+// again. Zero fields take the defaults of DefaultRetryPolicy; durations
+// past a year are taken for a year. It is the one rule of a call's
+// attempts: a call never makes more than MaxAttempts, whatever the rate
+// limiter knows or the client's other calls do, and MaxAttempts 1 is one
+// attempt.
 //
 // GET and HEAD requests are retried after a 429, 500, 502, 503 or 504 answer
 // and after a transport error; DELETE and PATCH after the same answers but
@@ -30,6 +34,8 @@ import (
 // jitter between MinBackoff and MaxBackoff. A Retry-After longer than
 // MaxBackoff ends the call with an error that says so, wrapping the
 // *APIError, whose RetryAfter field carries the wait the server asked for.
+// So does a pause of the whole client (see WithAdaptiveRateLimit) that has
+// longer to run than the call's MaxBackoff, before any request is sent.
 type RetryPolicy struct {
 	MaxAttempts int           // attempts in all, the first included
 	MinBackoff  time.Duration // base of the exponential backoff
@@ -50,9 +56,12 @@ func (p RetryPolicy) validate(option string) error {
 	return nil
 }
 
-// withDefaults fills zero fields from DefaultRetryPolicy.
+// withDefaults fills zero fields from DefaultRetryPolicy, and takes a
+// backoff longer than maxRetryAfter (a year) for maxRetryAfter, so that no
+// wait overflows.
 func (p RetryPolicy) withDefaults() RetryPolicy {
 	d := DefaultRetryPolicy()
+	p.MinBackoff, p.MaxBackoff = min(p.MinBackoff, maxRetryAfter), min(p.MaxBackoff, maxRetryAfter)
 	if p.MaxAttempts <= 0 {
 		p.MaxAttempts = d.MaxAttempts
 	}
@@ -72,12 +81,38 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // a random duration in [0, min(MaxBackoff, MinBackoff·2^(n-1))].
 func (p RetryPolicy) backoff(n int) time.Duration {
 	ceiling := p.MaxBackoff
-	if n < 32 {
-		if d := p.MinBackoff << (n - 1); d > 0 && d < ceiling {
-			ceiling = d
-		}
+	if n <= 32 && p.MinBackoff <= ceiling>>(n-1) {
+		ceiling = p.MinBackoff << (n - 1)
 	}
 	return rand.N(ceiling + 1)
+}
+
+// next is the one retry decision of a call, by its own policy: after
+// attempt n, answered apiErr or, when apiErr is nil, failed with err as a
+// round trip, it returns the wait before the next attempt, or the error to
+// end the call with. A Retry-After the server sent is the wait; one longer
+// than MaxBackoff ends the call, saying so.
+func (p RetryPolicy) next(ctx context.Context, method string, n int, err error, apiErr *APIError) (time.Duration, error) {
+	if apiErr == nil {
+		if n < p.MaxAttempts && retryableError(ctx, method, err) {
+			return p.backoff(n), nil
+		}
+		return 0, err
+	}
+	switch {
+	case !retryableStatus(method, apiErr.StatusCode):
+		return 0, err
+	case n >= p.MaxAttempts && n > 1:
+		return 0, fmt.Errorf("%w (gave up after %d attempts)", err, n)
+	case n >= p.MaxAttempts:
+		return 0, err
+	case apiErr.RetryAfter > p.MaxBackoff:
+		return 0, fmt.Errorf("%w: server asked to retry after %s, more than MaxBackoff %s", err, apiErr.RetryAfter, p.MaxBackoff)
+	}
+	if _, ok := parseRetryAfter(apiErr.Header.Get("Retry-After"), time.Now()); ok {
+		return apiErr.RetryAfter, nil
+	}
+	return p.backoff(n), nil
 }
 
 // safe reports whether a request of this method only reads.

@@ -106,6 +106,41 @@ func TestRateLimitXHeaders(t *testing.T) {
 	}
 }
 
+// TestRateLimitFixedWindow: PerWindow requests a Window, the windows following one
+// another from SetRateLimit, announced as RingCentral's platform does and in the other
+// header styles.
+func TestRateLimitFixedWindow(t *testing.T) {
+	srv, c, clock := limited(t, rceventstest.RateLimit{Window: time.Second, PerWindow: 3, RetryAfter: time.Second, Headers: rceventstest.RateLimitHeadersRingCentral})
+	path := "/v1/events/" + srv.Fixtures.EventID
+	clock.Advance(600 * time.Millisecond)
+	var got [][4]string
+	var statuses []int
+	for range 4 {
+		r := c.do(http.MethodGet, path, nil)
+		statuses = append(statuses, r.Status)
+		got = append(got, [4]string{r.Header.Get("X-Rate-Limit-Group"), r.Header.Get("X-Rate-Limit-Limit"), r.Header.Get("X-Rate-Limit-Remaining"), r.Header.Get("X-Rate-Limit-Window")})
+	}
+	if want := []int{200, 200, 200, 429}; !slices.Equal(statuses, want) {
+		t.Fatalf("a window: %v, want %v", statuses, want)
+	}
+	want := [][4]string{{"medium", "3", "2", "1"}, {"medium", "3", "1", "1"}, {"medium", "3", "0", "1"}, {"medium", "3", "0", "1"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("X-Rate-Limit-* %v, want %v", got, want)
+	}
+	// The window ends a second after SetRateLimit, not after the first request.
+	clock.Advance(400 * time.Millisecond)
+	if statuses, _ := answers(c, path, 4, ""); !slices.Equal(statuses, []int{200, 200, 200, 429}) {
+		t.Errorf("next window: %v", statuses)
+	}
+
+	srv.SetRateLimit(rceventstest.RateLimit{Window: 2 * time.Second, PerWindow: 2, Headers: rceventstest.RateLimitHeadersIETF})
+	clock.Advance(500 * time.Millisecond)
+	statuses, reset := answers(c, path, 3, "RateLimit-Reset")
+	if !slices.Equal(statuses, []int{200, 200, 429}) || !slices.Equal(reset, []string{"2", "2", "2"}) {
+		t.Errorf("IETF headers of a window: %v, RateLimit-Reset %v (1.5 s left, rounded up)", statuses, reset)
+	}
+}
+
 // TestRateLimitWithClient walks the registrations with the SDK while the bucket, of one
 // request, refills half a request with each request sent: every page but the first is
 // refused once, and the client retries it and gets it.
@@ -132,7 +167,8 @@ func TestRateLimitWithClient(t *testing.T) {
 
 func TestRateLimitPanics(t *testing.T) {
 	srv, _ := start(t)
-	for _, l := range []rceventstest.RateLimit{{PerSecond: -1, Burst: 1}, {PerSecond: 1}, {PerSecond: 1, Burst: 1, RetryAfter: -time.Second}} {
+	for _, l := range []rceventstest.RateLimit{{PerSecond: -1, Burst: 1}, {PerSecond: 1}, {PerSecond: 1, Burst: 1, RetryAfter: -time.Second},
+		{Window: time.Second}, {Window: -time.Second, PerWindow: 1}} {
 		func() {
 			defer func() {
 				if recover() == nil {
