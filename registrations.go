@@ -293,8 +293,22 @@ func (v *FieldValue) keepList(dec *jsontext.Decoder, read []string) error {
 	return v.keep(append(val[:len(val)-1], ']'))
 }
 
-// keep keeps a value of another kind as its compact JSON text.
+// keep keeps a value of another kind as its compact JSON text. A value
+// that names a member twice or holds invalid UTF-8 is kept as the decoder
+// reads it (the last of each name, U+FFFD), so that any encoder can write
+// it back.
 func (v *FieldValue) keep(val jsontext.Value) error {
+	if !val.IsValid() {
+		var x any
+		if err := json.Unmarshal(val, &x, decodeOptions); err != nil {
+			return err
+		}
+		b, err := json.Marshal(x, encodeOptions)
+		if err != nil {
+			return err
+		}
+		val = b
+	}
 	val = val.Clone()
 	if err := val.Compact(); err != nil {
 		return err

@@ -715,6 +715,10 @@ func TestFieldValue(t *testing.T) {
 		{in: `[1, "a"]`, str: `[1,"a"]`, marshal: `[1,"a"]`},
 		{in: `["a", null]`, str: `["a",null]`, marshal: `["a",null]`},
 		{in: `[["a"]]`, str: `[["a"]]`},
+		// A name twice, or invalid UTF-8, as the decoder reads them, so that
+		// any encoder writes the value back.
+		{in: `[{"": "", "": "x"}]`, str: `[{"":"x"}]`, marshal: `[{"":"x"}]`},
+		{in: "{\"a\": \"\xff\"}", str: "{\"a\":\"\ufffd\"}", marshal: "{\"a\":\"\ufffd\"}"},
 	} {
 		var v FieldValue
 		require.NoError(t, json.Unmarshal([]byte(tc.in), &v), tc.in)
