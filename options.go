@@ -173,7 +173,8 @@ const MaxPageConcurrency = 32
 //     the client waits for the reset, or for the window to end, or, for a
 //     quota seen to come back sooner than its reset says (a token bucket),
 //     as fast as it comes back. Until it has been seen to, one request goes
-//     a tenth of the reset after the last, to see.
+//     the reset's share of one request after the last (a tenth of it for a
+//     limit of 10), to see.
 //   - Otherwise the client learns the API's limit from its 429s. A 429's
 //     Retry-After pauses every new request of the client, not only the
 //     refused one; the first waiting request resumes when the pause ends,

@@ -527,7 +527,7 @@ func TestLimiterFollowsHeaders(t *testing.T) {
 		mustGo(t, l, c, l.ticket())
 	}
 	d, _ := l.try(c.now(), l.ticket(), time.Hour)
-	assert.Equal(t, 100*time.Millisecond, d, "the quota is spent: a probe goes a tenth of the reset after the last request")
+	assert.Equal(t, 100*time.Millisecond, d, "the quota of 10 is spent: a probe goes a tenth of the reset after the last request")
 	c.add(d)
 	probe := l.ticket()
 	mustGo(t, l, c, probe)
