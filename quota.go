@@ -152,9 +152,10 @@ func (q *quota) observe(seq, seqNow uint64, ahead int, refused bool, sent time.T
 // before it, and less one for the counts' rounding down: a lower bound of
 // the refill. A span that may hold a reset measures a window, not a
 // refill: the anchor moves there, and the refill is the best the span
-// before it showed. Once a refill is known, a quota j finds whole is
-// not measured either: a bucket stops filling when full, so the span says
-// less than the refill does, unless the quota was restored all at once.
+// before it showed. Once a refill is known, a quota short at the anchor
+// and whole at j is not measured either: the span says less than the
+// refill does, a bucket filling no further when full, or else the quota
+// was restored all at once; the anchor moves to j.
 func (q *quota) measure(j counted) {
 	a := q.anchor
 	switch {
@@ -163,7 +164,7 @@ func (q *quota) measure(j counted) {
 			q.refill = q.anchorFill
 		}
 		q.anchor, q.anchorFill = j, -1
-	case j.left+1 >= q.limit && q.refill > 0:
+	case j.left+1 >= q.limit && q.refill > 0 && a.left+1 < q.limit:
 		q.anchor = j
 	case j.at.After(a.sent):
 		r := (j.left - a.left - 1 + float64(j.seq-a.seq-a.after)) / j.at.Sub(a.sent).Seconds()
