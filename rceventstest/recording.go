@@ -59,6 +59,9 @@ func (r *recording) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed { // answered after Close: the cassette is written
+		return resp, nil
+	}
 	if isTokenExchange(req) {
 		r.learnTokenExchange(req, reqBody, body)
 		return resp, nil
