@@ -26,7 +26,8 @@ func (s *Server) SetListLag(d time.Duration) {
 
 // hide holds a new item back from lists for the lag, and forgets the items whose lag is
 // over. The caller holds the write lock.
-func (st *store) hide(id string, now time.Time) {
+func (st *store) hide(id string) {
+	now := st.clock()
 	maps.DeleteFunc(st.unlisted, func(_ string, at time.Time) bool { return !now.Before(at) })
 	if st.listLag == 0 {
 		return

@@ -97,7 +97,6 @@ import (
 //
 // A Recorder is safe for concurrent use.
 type Recorder struct {
-	path string
 	mode RecorderMode
 	hc   *http.Client
 	tape tape
@@ -180,7 +179,7 @@ func NewRecorder(path string, opts ...RecorderOption) (*Recorder, error) {
 	if err != nil || len(salt) < saltBytes {
 		return nil, fmt.Errorf("rceventstest: cassette %s: its pseudonymSalt is not %d bytes or more in unpadded base64url", path, saltBytes)
 	}
-	r := &Recorder{path: path, mode: cfg.mode}
+	r := &Recorder{mode: cfg.mode}
 	s := newScrubber(salt, cfg.fields)
 	if cfg.mode == ModeRecord {
 		r.tape = newRecording(path, s)

@@ -158,7 +158,7 @@ func (s *Server) addRegistration(a *attrs, eventID string, reg registration, bar
 	reg.Timezone = ev.Timezone
 	reg.UserID = s.store.ids.encode(kindUser, rs.eventNo<<32|uint64(rs.count()))
 	rs.add(&reg)
-	s.store.hide(reg.ID, s.now())
+	s.store.hide(reg.ID)
 	reg.QRCodeData = ptr(cmp.Or(barcode, qrCodeData(reg.ID)))
 	reg.QRCodeImageURL = ptr("https://qr.events.ringcentral.com/v1/" + reg.ID + ".png")
 	s.store.claim(reg.TicketID, 1)

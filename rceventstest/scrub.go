@@ -51,7 +51,7 @@ func newScrubber(salt []byte, extra []string) *scrubber {
 		s.fields[name] = true
 	}
 	for _, name := range extra {
-		if n := normalize(name); n != "" && n != magicLinkField {
+		if n := normalize(name); n != "" {
 			s.fields[n] = true
 		}
 	}
