@@ -51,8 +51,9 @@ func (st *store) registrationPage(eventID string, p pageRequest, conds []conditi
 	if !found {
 		return nil, 0, false
 	}
+	shown := func(i int) bool { return i < rs.generated || st.listed(rs.id(i)) } // seeded, or past its list lag
 	if byUpdate {
-		order := slices.DeleteFunc(rs.byUpdate(conds), func(i int) bool { return i >= rs.generated && !st.listed(rs.id(i)) })
+		order := slices.DeleteFunc(rs.byUpdate(conds), func(i int) bool { return !shown(i) })
 		lo, hi := p.window(len(order))
 		for _, i := range order[lo:hi] {
 			items = append(items, rs.at(i))
@@ -70,7 +71,7 @@ func (st *store) registrationPage(eventID string, p pageRequest, conds []conditi
 	}
 	skip := p.offset()
 	for i := range rs.count() {
-		if matches(conds, regRef{rs, i}) && (i < rs.generated || st.listed(rs.id(i))) {
+		if matches(conds, regRef{rs, i}) && shown(i) {
 			if total >= skip && len(items) < p.size {
 				items = append(items, rs.at(i))
 			}
