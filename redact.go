@@ -89,6 +89,7 @@ type redactor struct {
 	values []string // never changed in place: a call's copy shares it
 	fixed  int      // values[:fixed] are kept; the tokens follow, newest first
 	rep    atomic.Pointer[redact.Replacer]
+	call   func() *redact.Replacer // a call's copy (with): its replacer, built when first needed
 }
 
 // addFixed adds a secret sent with every request or token fetch.
@@ -122,16 +123,15 @@ func (r *redactor) addClientSecret(clientID, secret string) {
 }
 
 // with returns a copy of r that cuts values too: a call's personal data.
+// Its replacer is built when it first cuts: most calls never fail.
 func (r *redactor) with(values []string) *redactor {
 	if r == nil || len(values) == 0 {
 		return r
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c := &redactor{values: append(slices.Clip(r.values), values...)}
-	c.fixed = len(c.values)
-	c.rep.Store(replacer(c.values))
-	return c
+	all := append(slices.Clip(r.values), values...)
+	return &redactor{values: all, fixed: len(all), call: sync.OnceValue(func() *redact.Replacer { return replacer(all) })}
 }
 
 // replacer returns a redact.Replacer of values by "[REDACTED]".
@@ -147,6 +147,9 @@ func replacer(values []string) *redact.Replacer {
 func (r *redactor) redact(s string) string {
 	if r == nil {
 		return s
+	}
+	if r.call != nil {
+		return r.call().Replace(s)
 	}
 	return r.rep.Load().Replace(s)
 }
