@@ -216,9 +216,7 @@ func (x *personIndex[T, PT, R, PR]) errorf(format string, args ...any) error {
 // read brings the index up to date with a read of the list begun at or
 // after since, unless another call made one; the first read walks it.
 func (x *personIndex[T, PT, R, PR]) read(ctx context.Context, since time.Time, opts []CallOption) error {
-	select {
-	case x.reading <- struct{}{}:
-	case <-ctx.Done():
+	if !acquire(ctx, x.reading) {
 		return ctx.Err()
 	}
 	defer func() { <-x.reading }()
@@ -421,7 +419,8 @@ func (x *personIndex[T, PT, R, PR]) ensureAll(ctx context.Context, reqs []PR, op
 				personal = append(personal, valid[i].person()...)
 			}
 		}
-		opts = append(opts[:len(opts):len(opts)], WithResponse(nil), withPersonal(personal...)) // requests run at once: none is "the last"
+		opts = append(opts[:len(opts):len(opts)], WithResponse(nil)) // requests run at once: none is "the last"
+		readOpts := append(opts[:len(opts):len(opts)], withPersonal(personal...))
 		// Breaking out of the loop ends the read and starts no more creates;
 		// those in flight finish, lest one be stored after the next look.
 		bctx, stop := context.WithCancel(ctx)
@@ -433,7 +432,7 @@ func (x *personIndex[T, PT, R, PR]) ensureAll(ctx context.Context, reqs []PR, op
 			defer wg.Done()
 			var err error
 			if len(seen) > 0 {
-				err = x.read(bctx, start, opts)
+				err = x.read(bctx, start, readOpts)
 			}
 			slots := make(chan struct{}, x.c.pageConcurrency)
 			for i, j := range first {
@@ -441,10 +440,7 @@ func (x *personIndex[T, PT, R, PR]) ensureAll(ctx context.Context, reqs []PR, op
 					continue
 				}
 				if err == nil {
-					select {
-					case slots <- struct{}{}:
-					case <-bctx.Done():
-					}
+					acquire(bctx, slots) // bctx's end is seen below
 				}
 				switch {
 				case err != nil:
@@ -455,7 +451,7 @@ func (x *personIndex[T, PT, R, PR]) ensureAll(ctx context.Context, reqs []PR, op
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						results[i].Item, results[i].Created, results[i].Err = x.one(ctx, valid[i], opts)
+						results[i].Item, results[i].Created, results[i].Err = x.one(ctx, valid[i], append(opts[:len(opts):len(opts)], withPersonal(valid[i].person()...)))
 						close(done[i])
 						<-slots
 					}()

@@ -128,7 +128,7 @@ func (s *MagicLinksService) Create(ctx context.Context, ticketID string, req *Ma
 	if req, err = validated(req); err != nil {
 		return nil, err
 	}
-	callOpts = append(slices.Clip(callOpts), withPersonal(req.Email, req.FirstName, req.LastName))
+	callOpts = append(slices.Clip(callOpts), withPersonal(req.person()...))
 	return send[MagicLink](ctx, s.client, http.MethodPost, "/v1/tickets/"+id+"/magicLinks", RequestBody("magicLink", req), callOpts)
 }
 

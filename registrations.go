@@ -322,7 +322,7 @@ func (s *RegistrationsService) Create(ctx context.Context, eventID string, req *
 	if req, err = validated(req); err != nil {
 		return nil, err
 	}
-	callOpts = append(slices.Clip(callOpts), withPersonal(req.Email, req.FirstName, req.LastName))
+	callOpts = append(slices.Clip(callOpts), withPersonal(req.person()...))
 	return send[Registration](ctx, s.client, http.MethodPost, "/v1/events/"+id+"/registrations", RequestBody("registration", req), callOpts)
 }
 
