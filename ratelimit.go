@@ -46,8 +46,7 @@ type limiter struct {
 	changed  chan struct{} // closed and replaced when a waiting request may go sooner
 
 	seq, answered uint64    // requests let through; answers other than 429
-	inflight      int       // requests let through and not answered...
-	out           []uint64  // ...and their numbers, in order
+	out           []uint64  // the requests let through and not answered, in order
 	first         time.Time // when the first request went
 	starting      bool      // the start-up window holds
 
@@ -154,7 +153,6 @@ func (l *limiter) try(now time.Time, t *ticket, maxPause time.Duration) (time.Du
 		return time.Duration(min(max(d, float64(time.Microsecond)), float64(maxRetryAfter))), nil
 	}
 	l.seq++
-	l.inflight++
 	if l.first.IsZero() {
 		l.first = now
 	}
@@ -190,11 +188,11 @@ func (l *limiter) hold(now time.Time, t *ticket, maxPause time.Duration) (time.D
 		}
 	}
 	if k := now.Sub(l.first) / windowDoubles; l.starting && !l.first.IsZero() {
-		if l.starting = k <= 20; l.starting && l.inflight >= initialWindow<<k+int(l.answered) {
+		if l.starting = k <= 20; l.starting && len(l.out) >= initialWindow<<k+int(l.answered) {
 			return l.first.Add((k + 1) * windowDoubles).Sub(now), nil
 		}
 	}
-	if d := l.q.wait(now, l.seq, l.inflight); d > 0 {
+	if d := l.q.wait(now, l.seq, len(l.out)); d > 0 {
 		return d, nil
 	}
 	if p := min(l.ceiling, rate.Limit(l.rateAt(now))); p != l.pace.Limit() {
@@ -232,14 +230,13 @@ func (t *ticket) observe(resp *http.Response) {
 		return
 	}
 	t.out = false
-	l.inflight--
+	ahead := slices.Index(l.out, t.seq)
+	l.out = slices.Delete(l.out, ahead, ahead+1)
 	defer l.broadcast()
 	if !l.learn || resp == nil || resp.Request == nil || originOf(resp.Request.URL) != l.api {
 		return
 	}
 	now := l.now()
-	ahead := slices.Index(l.out, t.seq)
-	l.out = slices.Delete(l.out, ahead, ahead+1)
 	if l.q.observe(t.seq, l.seq, ahead, resp.StatusCode == http.StatusTooManyRequests, t.sent, resp.Header, now) {
 		l.starting = false
 	}

@@ -515,6 +515,31 @@ func TestLimiterCeiling(t *testing.T) {
 	assert.Equal(t, rate.Limit(5), l.pace.Limit(), "never above WithRateLimit")
 }
 
+// Every request let through is forgotten once its attempt ends: answered,
+// failed without an answer, answered from another origin, or by a client
+// that does not adapt. One left behind would count as in flight for good.
+func TestLimiterForgetsEveryEndedRequest(t *testing.T) {
+	elsewhere, _ := url.Parse("https://storage.example/report.csv")
+	for _, learn := range []bool{true, false} {
+		c := &fakeClock{t: time.Unix(0, 0)}
+		l := newTestLimiter(c)
+		l.learn = learn
+		for i := range 30 {
+			tk := l.ticket()
+			mustGo(t, l, c, tk)
+			switch i % 3 {
+			case 0:
+				answer(tk, http.StatusOK)
+			case 1:
+				tk.observe(nil) // the round trip failed
+			case 2:
+				tk.observe(&http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Request: &http.Request{URL: elsewhere}})
+			}
+		}
+		assert.Empty(t, l.out, "learn=%v", learn)
+	}
+}
+
 func TestLimiterOff(t *testing.T) {
 	l := newLimiter(false, nil, originOf(simURL), DefaultRetryPolicy())
 	tk := l.ticket()
