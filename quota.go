@@ -87,7 +87,6 @@ func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
 // early, a probe: served, its answer shows the refill; refused, the quota
 // comes back only at its reset.
 type quota struct {
-	known      bool
 	limit, low float64   // low: the lowest remaining count of last
 	last       []counted // the answers that may have been counted last
 	lastSend   time.Time // when the latest request went
@@ -127,7 +126,7 @@ func (q *quota) observe(seq, seqNow uint64, ahead int, refused bool, sent time.T
 	if ann.reset > 0 {
 		j.reset, q.reset, q.resetLen, q.seqAtReset = now.Add(ann.reset), now.Add(ann.reset), ann.reset, 0
 	}
-	q.known, q.limit, q.window, q.low = true, ann.limit, ann.window, ann.remaining
+	q.limit, q.window, q.low = ann.limit, ann.window, ann.remaining
 	last := q.last[:0]
 	for _, a := range q.last {
 		switch {
@@ -172,12 +171,15 @@ func (q *quota) measure(j counted) {
 	}
 }
 
+// known reports whether an answer announced the quota.
+func (q *quota) known() bool { return len(q.last) > 0 }
+
 // wait returns how long request seq+1 must wait at now for the quota,
 // inflight requests being out.
 func (q *quota) wait(now time.Time, seq uint64, inflight int) time.Duration {
 	left := q.low - float64(inflight)
 	switch {
-	case !q.known || left >= 1:
+	case !q.known() || left >= 1:
 		return 0
 	case q.window > 0:
 		return max(q.opened.Add(q.window).Sub(now), 0)

@@ -54,25 +54,31 @@ type limiter struct {
 	pauseLen   time.Duration
 	resumers   float64 // 0 until a waiting request is given when to resume
 
-	cur     drain   // the drain under way
-	ended   *drain  // the one the latest 429 ended, learned from when its pause is over
-	lastP   float64 // the pause before the drain under way, in seconds
-	drains  int     // the drains learned from
-	d1, s1  float64 // the first drain: its length and what it served
-	maxRate float64 // what the first drain served a second, above the API's rate
-	burst   float64 // the bucket's size, once learned
-	c       curve
-	q       quota
+	cur    drain   // the drain under way
+	ended  *drain  // the one the latest 429 ended, learned from when its pause is over
+	lastP  float64 // the pause before the drain under way, in seconds
+	drains int     // the drains learned from
+	d1, s1 float64 // the first drain: its length and what it served
+	burst  float64 // the bucket's size, once learned
+	c      curve
+	q      quota
 }
 
-// The limiter's constants: the start-up window is TCP's; the cubic's shape
-// is AWS's adaptive retry mode's, made relative to the rate.
+// The limiter's constants. The start-up window is TCP's. The cubic's shape
+// is AWS's adaptive retry mode's (CUBIC, RFC 9438), made relative to the
+// rate; its two numbers, and the ramp's step, were chosen with the
+// simulation of ratelimit_test.go: near the rate over 500 pages
+// (TestLimiterLearnsThePace), a fourfold limit found within three walks
+// (TestLimiterRaisedLimitIsFound), few 429s over the limits of
+// TestLimiterLearnsAnUnknownLimit.
 const (
-	initialWindow = 10          // RFC 6928
-	windowDoubles = time.Second // TCP's initial retransmission timeout (RFC 6298)
-	cubicMargin   = 0.05        // how far under the learned rate the cubic starts
-	cubicScale    = 0.002       // its growth away from the rate, a share of the rate per second cubed
-	rampStep      = 0.2         // the ramp adds its start every this share of the pause
+	initialWindow   = 10          // RFC 6928
+	windowDoubles   = time.Second // TCP's initial retransmission timeout (RFC 6298)
+	windowDoublings = 20          // the start-up window ends by then: 10<<20 requests bound nothing
+	cubicMargin     = 0.05        // how far under the learned rate the cubic starts
+	cubicScale      = 0.002       // its growth away from the rate, a share of the rate per second cubed
+	rampStep        = 0.2         // the ramp adds its start every this share of the pause
+	newtonSteps     = 8           // a fixed number, so that learning a drain costs the same every time
 )
 
 // cubicK is the time the cubic takes to come back to its rate.
@@ -126,14 +132,7 @@ func (t *ticket) wait(ctx context.Context, maxPause time.Duration) error {
 		if d == 0 || err != nil {
 			return err
 		}
-		timer := time.NewTimer(min(d, maxRetryAfter))
-		select {
-		case <-timer.C:
-		case <-changed:
-		case <-ctx.Done():
-			err = ctx.Err()
-		}
-		if timer.Stop(); err != nil {
+		if err := sleepOr(ctx, min(d, maxRetryAfter), changed); err != nil {
 			return err
 		}
 	}
@@ -188,7 +187,7 @@ func (l *limiter) hold(now time.Time, t *ticket, maxPause time.Duration) (time.D
 		}
 	}
 	if k := now.Sub(l.first) / windowDoubles; l.starting && !l.first.IsZero() {
-		if l.starting = k <= 20; l.starting && len(l.out) >= initialWindow<<k+int(l.answered) {
+		if l.starting = k <= windowDoublings; l.starting && len(l.out) >= initialWindow<<k+int(l.answered) {
 			return l.first.Add((k + 1) * windowDoubles).Sub(now), nil
 		}
 	}
@@ -204,7 +203,7 @@ func (l *limiter) hold(now time.Time, t *ticket, maxPause time.Duration) (time.D
 // rateAt is the learned pace at now, or +Inf.
 func (l *limiter) rateAt(now time.Time) float64 {
 	c := l.c
-	if c.rate == 0 || l.q.known {
+	if c.rate == 0 || l.q.known() {
 		return math.Inf(1)
 	}
 	t, x := max(now.Sub(c.from).Seconds(), 0), -cubicK
@@ -258,8 +257,8 @@ func (t *ticket) observe(resp *http.Response) {
 		l.learnFrom(*l.ended)
 	}
 	l.cur.to, l.cur.pause = t.sent, p.Seconds()
-	l.ended = &drain{}
-	*l.ended = l.cur
+	e := l.cur
+	l.ended = &e
 	if until := now.Add(p); until.After(l.pauseUntil) {
 		l.pauseUntil, l.pauseLen, l.resumers = until, p, 0
 	}
@@ -274,9 +273,9 @@ func (l *limiter) learnFrom(e drain) {
 		return // nothing served: nothing learned
 	}
 	if l.drains++; l.drains == 1 {
-		l.d1, l.s1, l.burst, l.maxRate = d, s, s, s/d
+		l.d1, l.s1, l.burst = d, s, s
 		w0 := 2 * s / (d + p)
-		l.c = curve{w0: w0, slope: w0 / (rampStep * p), rate: max(l.maxRate/2, w0)}
+		l.c = curve{w0: w0, slope: w0 / (rampStep * p), rate: max(s/d/2, w0)}
 		return
 	}
 	// S + waste = burst + rate·D less the token left at the 429, about half
@@ -288,12 +287,12 @@ func (l *limiter) learnFrom(e drain) {
 		base, span = s+0.25-l.s1, d-l.d1
 	}
 	r := max(base/span, floor) // with no waste; Newton's method climbs from there
-	for range 8 {
+	for range newtonSteps {
 		waste, crossed := l.c.waste(r, d)
 		r = max(r-(base+waste-r*span)/min(crossed-span, -1e-3), floor)
 	}
 	if l.drains == 2 {
-		r = min(r, l.maxRate)
+		r = min(r, l.s1/l.d1) // the first drain served above the API's rate
 		l.burst = max(1, min(l.s1, l.s1-r*l.d1+0.5))
 	}
 	l.burst = max(1, min(l.burst, r*p+0.5))
