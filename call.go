@@ -272,7 +272,8 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 
 // doPersonal returns the personal data Do was given: the values of query's
 // parameters but page numbers, each whole and the email addresses in it
-// ("a@x.org,b@y.org"), and the email addresses in the strings of body.
+// ("a@x.org,b@y.org"), and the email addresses in the strings of body,
+// which checkDoBody made JSON text.
 func doPersonal(query string, body any) []string {
 	var values, texts []string
 	params, _ := url.ParseQuery(query)
@@ -283,8 +284,8 @@ func doPersonal(query string, body any) []string {
 			}
 		}
 	}
-	if b, err := encodeBody(body); body != nil && err == nil {
-		dec := jsontext.NewDecoder(bytes.NewReader(b))
+	if text, ok := body.(jsontext.Value); ok {
+		dec := jsontext.NewDecoder(bytes.NewReader(text))
 		for tok, err := dec.ReadToken(); err == nil; tok, err = dec.ReadToken() {
 			if tok.Kind() == '"' {
 				texts = append(texts, tok.String())
@@ -359,9 +360,10 @@ func unsafePath(s string) string {
 	return ""
 }
 
-// checkDoBody returns the body Do sends: body itself, or, for JSON text
-// (json.RawMessage, jsontext.Value, []byte), that text as a jsontext.Value,
-// which the pipeline sends byte for byte, once checked to be JSON.
+// checkDoBody returns the body Do sends: JSON text (json.RawMessage,
+// jsontext.Value, []byte), once checked, or any other value encoded, as a
+// jsontext.Value, which the pipeline sends byte for byte; nil, or a value
+// that cannot be encoded, which the pipeline refuses naming the request.
 func checkDoBody(body any) (any, error) {
 	var text jsontext.Value
 	switch b := body.(type) {
@@ -371,8 +373,14 @@ func checkDoBody(body any) (any, error) {
 		text = b
 	case []byte:
 		text = jsontext.Value(b)
+	case nil:
+		return nil, nil
 	default:
-		return body, nil
+		encoded, err := encodeBody(body)
+		if err != nil {
+			return body, nil
+		}
+		return jsontext.Value(encoded), nil
 	}
 	if !text.IsValid(jsontext.AllowDuplicateNames(true)) {
 		return nil, invalidArg("body", "is not valid JSON (RFC 8259), and JSON text is sent as it is")
