@@ -258,8 +258,8 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 	if v := reflect.ValueOf(out); out != nil && (v.Kind() != reflect.Pointer || v.IsNil()) {
 		return invalidArg("out", "must be nil or a non-nil pointer, got %T", out)
 	}
-	if personal := doPersonal(query, body); len(personal) > 0 {
-		opts = append(slices.Clip(opts), withPersonal(personal...))
+	if text, ok := body.(jsontext.Value); ok {
+		opts = append(slices.Clip(opts), withPersonal(bodyEmails(text)...)) // the query's: see exchange.build
 	}
 	r := call{method: strings.ToUpper(method), path: p, rawQuery: query, body: body, opts: opts}
 	return c.do(ctx, r, func(resp *http.Response) error {
@@ -270,36 +270,43 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 	})
 }
 
-// doPersonal returns the personal data Do was given: the values of query's
-// parameters but page numbers, each whole and the email addresses in it
-// ("a@x.org,b@y.org"), and the email addresses in the strings of body,
-// which checkDoBody made JSON text.
-func doPersonal(query string, body any) []string {
-	var values, texts []string
+// queryPersonal returns what errors and logs must not show of a query, as
+// they show none of its values in a URL: each value but page numbers, whole
+// and the email addresses in it ("a@x.org,b@y.org").
+func queryPersonal(query string) []string {
+	var values []string
 	params, _ := url.ParseQuery(query)
 	for name, vs := range params {
 		for _, v := range vs {
 			if (name != "page" && name != "perPage") || strings.Trim(v, "0123456789") != "" {
-				values, texts = append(values, v), append(texts, v)
-			}
-		}
-	}
-	if text, ok := body.(jsontext.Value); ok {
-		dec := jsontext.NewDecoder(bytes.NewReader(text))
-		for tok, err := dec.ReadToken(); err == nil; tok, err = dec.ReadToken() {
-			if tok.Kind() == '"' {
-				texts = append(texts, tok.String())
-			}
-		}
-	}
-	for _, t := range texts {
-		for _, f := range strings.FieldsFunc(t, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(`,;:<>()[]"'`, r) }) {
-			if strings.Contains(f, "@") {
-				values = append(values, f)
+				values = append(append(values, v), emailsIn(v)...)
 			}
 		}
 	}
 	return values
+}
+
+// bodyEmails returns the email addresses in the strings of body.
+func bodyEmails(body jsontext.Value) []string {
+	var emails []string
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for tok, err := dec.ReadToken(); err == nil; tok, err = dec.ReadToken() {
+		if tok.Kind() == '"' {
+			emails = append(emails, emailsIn(tok.String())...)
+		}
+	}
+	return emails
+}
+
+// emailsIn returns the words of t that hold an "@".
+func emailsIn(t string) []string {
+	var emails []string
+	for _, f := range strings.FieldsFunc(t, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(`,;:<>()[]"'`, r) }) {
+		if strings.Contains(f, "@") {
+			emails = append(emails, f)
+		}
+	}
+	return emails
 }
 
 // checkDoPath checks a path given to Do and returns its escaped path and

@@ -275,6 +275,7 @@ func (x *exchange) build() error {
 	}
 	if q != "" {
 		x.target += "?" + q
+		x.red = x.red.with(queryPersonal(q))
 	}
 	if r.body != nil {
 		body, err := encodeBody(r.body)

@@ -728,6 +728,29 @@ func TestDoCutsItsQueryAndBodyEmails(t *testing.T) {
 	t.Logf("FIGURE personal-do errors=1 strings-checked=%d forms-looked-for=%d found=0", len(shown), len(forms))
 }
 
+// TestListFilterValuesAreCut: a typed list's filter values are personal
+// data too, as they are in Do's query: an answer that repeats them shows
+// none of them in the error, while the page number shows.
+func TestListFilterValuesAreCut(t *testing.T) {
+	const email, other = "Zoe.Lee+events@Example.org", "ann.b@example.net"
+	var forms []string
+	for _, p := range []string{email, other} {
+		forms = append(forms, personalForms(p)...)
+	}
+	ts := newTestServer(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
+	ts.mux.HandleFunc("/v1/events/evt_1/registrations", func(w http.ResponseWriter, r *http.Request) {
+		assertRequest(t, r, http.MethodGet, "/v1/events/evt_1/registrations", url.Values{"filter[email][in]": {email + "," + other}, "page": {"3"}})
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"detail": strings.Join(forms, " | ") + " | page 3"}}})
+	})
+	opts := &RegistrationListOptions{ListOptions: ListOptions{Page: 3}, Email: &StringFilter{In: []string{email, other}}}
+	_, err := ts.client.Registrations.List(context.Background(), "evt_1", opts)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, []ErrorObject{{Detail: strings.Repeat(redacted+" | ", len(forms)) + "page 3"}}, apiErr.Errors)
+	assertShowsNone(t, forms, []error{err}, "")
+}
+
 // TestValidationErrorsHoldNoPersonalData: a write refused before any
 // request for a malformed email, or a filter with one, names the field at
 // fault and not the value.
