@@ -21,12 +21,6 @@ import (
 // Version is the version of this SDK, sent in the User-Agent header.
 const Version = "0.1.0"
 
-// ceilingMargin keeps an adapting client this far under its WithRateLimit:
-// walks at the caller's exact pace met a 429 each, which paused the client
-// for a second (1.08–1.18× the floor); 5% under, none met one
-// (BenchmarkRateLimitedWalk's given limit).
-const ceilingMargin = 0.05
-
 // DefaultBaseURL is the Events API's address.
 const DefaultBaseURL = "https://api.events.ringcentral.com"
 

@@ -147,20 +147,13 @@ func (v *FieldValue) keepList(dec *jsontext.Decoder, read []string) error {
 // reads it (the last of each name, U+FFFD), so that any encoder can write
 // it back.
 func (v *FieldValue) keep(val jsontext.Value) error {
-	if !val.IsValid() {
+	if !val.IsValid() { // the decoder read it already: neither call can fail
 		var x any
-		if err := json.Unmarshal(val, &x, decodeOptions); err != nil {
-			return err
-		}
-		b, err := json.Marshal(x, encodeOptions)
-		if err != nil {
-			return err
-		}
-		val = b
-	}
-	val = val.Clone()
-	if err := val.Compact(); err != nil {
-		return err
+		json.Unmarshal(val, &x, decodeOptions)
+		val, _ = json.Marshal(x, encodeOptions)
+	} else {
+		val = val.Clone()
+		val.Compact() // valid: cannot fail
 	}
 	*v = FieldValue{str: string(val), kind: fieldOther}
 	return nil

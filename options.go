@@ -144,6 +144,10 @@ func WithRetry(p RetryPolicy) Option {
 	return func(s *settings) { s.retry = p }
 }
 
+// ceilingMargin keeps an adapting client this far under WithRateLimit: at
+// its exact pace, walks met a 429 each (BenchmarkRateLimitedWalk, given).
+const ceilingMargin = 0.05
+
 // WithRateLimit keeps the client under perSecond requests a second, with
 // bursts of up to burst, across all its goroutines. Waiting for the limiter
 // ends when the call's context ends. perSecond must be a finite number;

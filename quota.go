@@ -171,15 +171,12 @@ func (q *quota) measure(j counted) {
 	}
 }
 
-// known reports whether an answer announced the quota.
-func (q *quota) known() bool { return len(q.last) > 0 }
-
 // wait returns how long request seq+1 must wait at now for the quota,
 // inflight requests being out.
 func (q *quota) wait(now time.Time, seq uint64, inflight int) time.Duration {
 	left := q.low - float64(inflight)
 	switch {
-	case !q.known() || left >= 1:
+	case len(q.last) == 0 || left >= 1: // none announced, or some left
 		return 0
 	case q.window > 0:
 		return max(q.opened.Add(q.window).Sub(now), 0)

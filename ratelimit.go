@@ -64,13 +64,10 @@ type limiter struct {
 	q      quota
 }
 
-// The limiter's constants. The start-up window is TCP's. The cubic's shape
-// is AWS's adaptive retry mode's (CUBIC, RFC 9438), made relative to the
-// rate; its two numbers, and the ramp's step, were chosen with the
-// simulation of ratelimit_test.go: near the rate over 500 pages
-// (TestLimiterLearnsThePace), a fourfold limit found within three walks
-// (TestLimiterRaisedLimitIsFound), few 429s over the limits of
-// TestLimiterLearnsAnUnknownLimit.
+// The limiter's constants. The start-up window is TCP's; the cubic's shape
+// AWS's adaptive retry mode's (CUBIC, RFC 9438), relative to the rate. Its
+// numbers and the ramp's step were chosen with the simulations of
+// ratelimit_test.go (TestLimiterLearnsThePace, TestLimiterRaisedLimitIsFound).
 const (
 	initialWindow   = 10          // RFC 6928
 	windowDoubles   = time.Second // TCP's initial retransmission timeout (RFC 6298)
@@ -203,7 +200,7 @@ func (l *limiter) hold(now time.Time, t *ticket, maxPause time.Duration) (time.D
 // rateAt is the learned pace at now, or +Inf.
 func (l *limiter) rateAt(now time.Time) float64 {
 	c := l.c
-	if c.rate == 0 || l.q.known() {
+	if c.rate == 0 || len(l.q.last) > 0 { // learned none, or follows a quota
 		return math.Inf(1)
 	}
 	t, x := max(now.Sub(c.from).Seconds(), 0), -cubicK
@@ -257,8 +254,7 @@ func (t *ticket) observe(resp *http.Response) {
 		l.learnFrom(*l.ended)
 	}
 	l.cur.to, l.cur.pause = t.sent, p.Seconds()
-	e := l.cur
-	l.ended = &e
+	l.ended = new(l.cur)
 	if until := now.Add(p); until.After(l.pauseUntil) {
 		l.pauseUntil, l.pauseLen, l.resumers = until, p, 0
 	}
